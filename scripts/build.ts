@@ -1,0 +1,18 @@
+/**
+ * `bun run build`: writes dist/hookyard, one self-contained executable with the
+ * migrations, dashboard assets and OpenAPI UI embedded.
+ * - whitespace and syntax minification only: full `--minify` renames identifiers and
+ *   breaks Elysia's ahead-of-time compilation;
+ * - no bunfig/.env autoload, or the binary would read the working directory's files.
+ * `--target` (e.g. bun-linux-arm64) may be passed through to cross-compile.
+ */
+import { $ } from "bun";
+
+const root = new URL("..", import.meta.url).pathname;
+const extra = process.argv.slice(2);
+const outfile = `${root}dist/hookyard`;
+
+await $`bun build ${`${root}src/main.ts`} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
+  root,
+);
+console.log(`built ${outfile}`);

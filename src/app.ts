@@ -1,0 +1,52 @@
+/**
+ * Assembles hookyard from its features. Reading top to bottom: how a request is
+ * handled, the routes that take webhooks in, the API over what is stored, the ways
+ * events go out, and the dashboard.
+ */
+import { Elysia } from "elysia";
+import type { AppContext } from "./context.ts";
+import { dashboard } from "./dashboard/index.ts";
+import { deliveryRoutes } from "./delivery/index.ts";
+import { deliveryServices } from "./delivery/services.ts";
+import { eventsApi } from "./events/index.ts";
+import { hookRoutes } from "./hooks/index.ts";
+import { openapiDocs } from "./http/openapi.ts";
+import { httpPipeline } from "./http/pipeline.ts";
+import { entityIngest } from "./ingest/entities/index.ts";
+import { githubIngest } from "./ingest/github/index.ts";
+import { retentionService } from "./ops/retention.ts";
+import { opsRoutes } from "./ops/routes.ts";
+import type { BackgroundService } from "./ops/service.ts";
+import { relayRoutes } from "./relay/index.ts";
+import { relayServices } from "./relay/services.ts";
+
+export function createApp(ctx: AppContext) {
+  return (
+    new Elysia({
+      // Well above MAX_BODY_SIZE: our own reader enforces the limit with a JSON 413,
+      // and a body declared larger is refused before it is read. Bun's own (bare) 413
+      // only meets bodies declared beyond this.
+      serve: { maxRequestBodySize: Math.max(4 * ctx.config.maxBodySizeBytes, 128 * 1024 ** 2) },
+    })
+      .use(httpPipeline(ctx))
+      .use(openapiDocs(ctx.version))
+      .use(opsRoutes(ctx))
+      // In: webhooks from GitHub, app backends and Pub/Sub.
+      .use(githubIngest(ctx))
+      .use(entityIngest(ctx))
+      .use(relayRoutes(ctx))
+      // Stored: the management API over events, entities and changes.
+      .use(eventsApi(ctx))
+      // Out: endpoints and deliveries, named hooks.
+      .use(deliveryRoutes(ctx))
+      .use(hookRoutes(ctx))
+      .use(dashboard(ctx))
+  );
+}
+
+export type App = ReturnType<typeof createApp>;
+
+/** The workers and jobs that run beside the server in `hookyard serve`. */
+export function createBackgroundServices(ctx: AppContext): BackgroundService[] {
+  return [...deliveryServices(ctx), ...relayServices(ctx), ...retentionService(ctx)];
+}

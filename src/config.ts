@@ -1,0 +1,288 @@
+/**
+ * Settings: environment variables over a TOML file over defaults, parsed once at start
+ * into one frozen, typed object. Nothing else in hookyard reads `process.env`.
+ * Every bad value throws a `ConfigError` naming the setting; the CLI turns it into exit 2.
+ */
+import { Cron } from "croner";
+import { formatDuration, parseDuration, parseSize } from "./config/units.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type DatabaseTarget =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseTarget;
+  readonly adminToken: string | undefined;
+  /** Several secrets, comma-separated in the setting, so a secret can be rotated without downtime. */
+  readonly githubWebhookSecrets: readonly string[];
+  readonly eventsWebhookSecret: string | undefined;
+  readonly pubsubToken: string | undefined;
+  readonly svixToken: string | undefined;
+  readonly svixServerUrl: string | undefined;
+  readonly relayMaxAgeMs: number;
+  readonly retentionMs: number;
+  readonly retentionCron: string;
+  readonly deliveryRetryScheduleMs: readonly number[];
+  readonly deliveryTimeoutMs: number;
+  readonly deliveryConcurrency: number;
+  readonly allowPrivateEndpoints: boolean;
+  readonly maxBodySizeBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly problem: string,
+  ) {
+    super(`${setting}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The settings hookyard knows, with their defaults (`undefined`: unset unless given). */
+export const SETTINGS = {
+  HOST: "0.0.0.0",
+  PORT: "8000",
+  DATABASE_URL: "sqlite:./data/hookyard.db",
+  ADMIN_TOKEN: undefined,
+  GITHUB_WEBHOOK_SECRET: undefined,
+  EVENTS_WEBHOOK_SECRET: undefined,
+  PUBSUB_TOKEN: undefined,
+  SVIX_TOKEN: undefined,
+  SVIX_SERVER_URL: undefined,
+  RELAY_MAX_AGE: "24h",
+  RETENTION: "7d",
+  RETENTION_CRON: "*/10 * * * *",
+  DELIVERY_RETRY_SCHEDULE: "5s,5m,30m,2h,5h,10h,10h",
+  DELIVERY_TIMEOUT: "15s",
+  DELIVERY_CONCURRENCY: "32",
+  ALLOW_PRIVATE_ENDPOINTS: "false",
+  MAX_BODY_SIZE: "25mb",
+  SHUTDOWN_TIMEOUT: "10s",
+  LOG_LEVEL: "info",
+} as const satisfies Record<string, string | undefined>;
+
+export type SettingName = keyof typeof SETTINGS;
+type RawSettings = Partial<Record<SettingName, string>>;
+
+const quote = (value: string) => JSON.stringify(value);
+
+/**
+ * Reads a TOML config file's text: keys are the settings' names in lower case
+ * (`port = 8080`, `database_url = "postgres://…"`). An unknown key is an error, so a
+ * typo does not silently fall back to a default.
+ */
+export function readConfigFile(text: string, fileName: string): RawSettings {
+  let table: Record<string, unknown>;
+  try {
+    table = Bun.TOML.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError("--config", `${fileName} is not valid TOML: ${(error as Error).message}`);
+  }
+  const raw: RawSettings = {};
+  for (const [key, value] of Object.entries(table)) {
+    const name = key.toUpperCase() as SettingName;
+    if (!(name in SETTINGS) || key !== key.toLowerCase()) {
+      throw new ConfigError("--config", `${fileName}: unknown setting "${key}"`);
+    }
+    if (Array.isArray(value)) raw[name] = value.map(String).join(",");
+    else if (typeof value === "object" && value !== null) {
+      throw new ConfigError(name, `expected a value, got a table in ${fileName}`);
+    } else raw[name] = String(value);
+  }
+  return raw;
+}
+
+/** Environment variables win over the file; an empty variable counts as unset. */
+export function mergeSettings(
+  env: Record<string, string | undefined>,
+  file: RawSettings = {},
+): RawSettings {
+  const merged: RawSettings = { ...file };
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const value = env[name];
+    if (value !== undefined && value !== "") merged[name] = value;
+  }
+  return merged;
+}
+
+export function loadConfig(env: Record<string, string | undefined>, file?: RawSettings): Config {
+  const raw = mergeSettings(env, file);
+  const get = (name: SettingName): string | undefined => {
+    const value = raw[name] ?? SETTINGS[name];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+  const required = (name: SettingName): string => get(name) as string;
+
+  return Object.freeze({
+    host: required("HOST"),
+    port: integerIn("PORT", required("PORT"), 1, 65_535),
+    database: databaseTarget(required("DATABASE_URL")),
+    adminToken: get("ADMIN_TOKEN"),
+    githubWebhookSecrets: Object.freeze(
+      (get("GITHUB_WEBHOOK_SECRET") ?? "")
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter((secret) => secret !== ""),
+    ),
+    eventsWebhookSecret: standardWebhookSecret(
+      "EVENTS_WEBHOOK_SECRET",
+      get("EVENTS_WEBHOOK_SECRET"),
+    ),
+    pubsubToken: get("PUBSUB_TOKEN"),
+    svixToken: get("SVIX_TOKEN"),
+    svixServerUrl: httpUrl("SVIX_SERVER_URL", get("SVIX_SERVER_URL")),
+    relayMaxAgeMs: duration("RELAY_MAX_AGE", required("RELAY_MAX_AGE"), { min: 1_000 }),
+    retentionMs: duration("RETENTION", required("RETENTION"), { min: 60_000 }),
+    retentionCron: cronExpression("RETENTION_CRON", required("RETENTION_CRON")),
+    deliveryRetryScheduleMs: retrySchedule(required("DELIVERY_RETRY_SCHEDULE")),
+    deliveryTimeoutMs: duration("DELIVERY_TIMEOUT", required("DELIVERY_TIMEOUT"), {
+      min: 100,
+      max: 300_000,
+    }),
+    deliveryConcurrency: integerIn(
+      "DELIVERY_CONCURRENCY",
+      required("DELIVERY_CONCURRENCY"),
+      1,
+      1024,
+    ),
+    allowPrivateEndpoints: boolean("ALLOW_PRIVATE_ENDPOINTS", required("ALLOW_PRIVATE_ENDPOINTS")),
+    maxBodySizeBytes: size("MAX_BODY_SIZE", required("MAX_BODY_SIZE")),
+    shutdownTimeoutMs: duration("SHUTDOWN_TIMEOUT", required("SHUTDOWN_TIMEOUT"), { min: 0 }),
+    logLevel: logLevel(required("LOG_LEVEL")),
+  });
+}
+
+function integerIn(name: SettingName, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected an integer ${min}-${max}, got ${quote(text)}`);
+  }
+  return value;
+}
+
+function duration(name: SettingName, text: string, bounds: { min: number; max?: number }): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new ConfigError(
+      name,
+      `expected a duration such as 250ms, 30s, 15m, 2h or 7d, got ${quote(text)}`,
+    );
+  }
+  if (ms < bounds.min) {
+    throw new ConfigError(
+      name,
+      `must be at least ${formatDuration(bounds.min)}, got ${quote(text)}`,
+    );
+  }
+  if (bounds.max !== undefined && ms > bounds.max) {
+    throw new ConfigError(
+      name,
+      `must be at most ${formatDuration(bounds.max)}, got ${quote(text)}`,
+    );
+  }
+  return ms;
+}
+
+function size(name: SettingName, text: string): number {
+  const bytes = parseSize(text);
+  if (bytes === undefined || bytes < 1024) {
+    throw new ConfigError(
+      name,
+      `expected a size of at least 1kb such as 512kb or 25mb, got ${quote(text)}`,
+    );
+  }
+  return bytes;
+}
+
+function boolean(name: SettingName, text: string): boolean {
+  const value = text.toLowerCase();
+  if (["true", "1", "yes", "on"].includes(value)) return true;
+  if (["false", "0", "no", "off"].includes(value)) return false;
+  throw new ConfigError(name, `expected true or false, got ${quote(text)}`);
+}
+
+function logLevel(text: string): LogLevel {
+  const levels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+  const value = text.toLowerCase() as LogLevel;
+  if (!levels.includes(value)) {
+    throw new ConfigError("LOG_LEVEL", `expected one of ${levels.join(", ")}, got ${quote(text)}`);
+  }
+  return value;
+}
+
+function databaseTarget(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError("DATABASE_URL", `not a valid PostgreSQL URL: ${quote(url)}`);
+    }
+    return { kind: "postgres", url };
+  }
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "") {
+      throw new ConfigError("DATABASE_URL", `sqlite: needs a path, e.g. sqlite:./data/hookyard.db`);
+    }
+    return { kind: "sqlite", path };
+  }
+  throw new ConfigError(
+    "DATABASE_URL",
+    `expected postgres://…, postgresql://…, sqlite:PATH or sqlite::memory:, got ${quote(url)}`,
+  );
+}
+
+function standardWebhookSecret(name: SettingName, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const key = text.startsWith("whsec_") ? text.slice("whsec_".length) : text;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, "base64").length < 16) {
+    throw new ConfigError(name, "expected whsec_ followed by base64 of at least 16 bytes");
+  }
+  return text;
+}
+
+function httpUrl(name: SettingName, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(name, `expected an http(s) URL, got ${quote(text)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(name, `expected an http(s) URL, got ${quote(text)}`);
+  }
+  return text.replace(/\/+$/, "");
+}
+
+function cronExpression(name: SettingName, text: string): string {
+  try {
+    new Cron(text, { paused: true }).stop();
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `not a valid cron expression ${quote(text)}: ${(error as Error).message}`,
+    );
+  }
+  return text;
+}
+
+function retrySchedule(text: string): readonly number[] {
+  const parts = text.split(",").map((part) => part.trim());
+  const delays = parts.map((part) => parseDuration(part));
+  const bad = parts.find((_, index) => delays[index] === undefined);
+  if (bad !== undefined || parts.length > 50) {
+    throw new ConfigError(
+      "DELIVERY_RETRY_SCHEDULE",
+      `expected up to 50 comma-separated durations such as 5s,5m,30m, got ${quote(text)}`,
+    );
+  }
+  return Object.freeze(delays as number[]);
+}

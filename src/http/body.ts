@@ -1,0 +1,52 @@
+/**
+ * Reads a request body as raw bytes, refusing more than the limit while it streams:
+ * signatures are computed over the exact bytes, and a chunked body without a
+ * Content-Length must not be buffered whole before it is found too large.
+ */
+import { ApiError, badRequest } from "./errors.ts";
+
+export const tooLarge = (limit: number) =>
+  new ApiError(413, `request body is larger than MAX_BODY_SIZE (${limit} bytes)`);
+
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw badRequest("the request body could not be read to the end (truncated?)");
+  }
+  return Buffer.concat(chunks);
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400). */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw badRequest("the request body is not valid UTF-8");
+  }
+  if (text.trim() === "") throw badRequest("the request body is empty; expected JSON");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}

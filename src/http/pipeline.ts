@@ -1,0 +1,123 @@
+/**
+ * What every request passes through: a request id, the body-size limit, the one place
+ * errors become responses, and a log line and metrics once the response is sent.
+ */
+import { Elysia } from "elysia";
+import type { AppContext } from "../context.ts";
+import { newId } from "../lib/ids.ts";
+import { isDatabaseUnavailable } from "../store/errors.ts";
+import { parseJsonBody, readBody, tooLarge } from "./body.ts";
+import { ApiError, errorResponse, unavailable } from "./errors.ts";
+
+interface RequestTrace {
+  readonly id: string;
+  readonly startedAt: number;
+}
+
+/** A client's own request id is kept when it is a sane token, so logs can be correlated. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function httpPipeline(ctx: AppContext) {
+  const traces = new WeakMap<Request, RequestTrace>();
+  const limit = ctx.config.maxBodySizeBytes;
+
+  return (
+    new Elysia({ name: "http.pipeline" })
+      .onRequest(({ request }) => {
+        const given = request.headers.get("x-request-id");
+        const id = given && SAFE_REQUEST_ID.test(given) ? given : newId();
+        traces.set(request, { id, startedAt: performance.now() });
+        if (Number(request.headers.get("content-length") ?? 0) > limit) {
+          return errorResponse(tooLarge(limit));
+        }
+      })
+      // Every parsed body goes through the capped reader, so a chunked body without
+      // Content-Length is refused with the same JSON 413 once it passes the limit.
+      .onParse({ as: "global" }, async ({ request, contentType }) => {
+        if (contentType.includes("json")) return parseJsonBody(await readBody(request, limit));
+        if (contentType.startsWith("application/x-www-form-urlencoded")) {
+          const text = new TextDecoder().decode(await readBody(request, limit));
+          return Object.fromEntries(new URLSearchParams(text));
+        }
+      })
+      .onError({ as: "global" }, ({ code, error, request, path }) => {
+        const apiError = toApiError(code, error, request.method, path);
+        if (apiError.status >= 500) {
+          const trace = traces.get(request);
+          ctx.log.error("request failed", { request_id: trace?.id, path, error });
+        }
+        return errorResponse(apiError);
+      })
+      .mapResponse({ as: "global" }, ({ request, responseValue, set }) => {
+        const id = traces.get(request)?.id;
+        if (id) set.headers["x-request-id"] = id;
+        if (responseValue instanceof Response && id) responseValue.headers.set("x-request-id", id);
+      })
+      .onAfterResponse({ as: "global" }, (context) => {
+        const { request, route, set } = context;
+        const { responseValue, code } = context as { responseValue?: unknown; code?: string };
+        const status =
+          responseValue instanceof Response
+            ? responseValue.status
+            : code !== undefined
+              ? statusForCode(code)
+              : Number(set.status ?? 200);
+        const trace = traces.get(request);
+        const seconds = trace ? (performance.now() - trace.startedAt) / 1000 : 0;
+        const labels = {
+          method: request.method,
+          route: route || "unmatched",
+          status: String(status),
+        };
+        ctx.metrics.httpRequests.inc(labels);
+        ctx.metrics.httpDuration.observe(labels, seconds);
+        const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
+        ctx.log[quiet ? "debug" : "info"]("request", {
+          request_id: trace?.id,
+          method: request.method,
+          route: labels.route,
+          status,
+          ms: Math.round(seconds * 1000),
+        });
+      })
+  );
+}
+
+function statusForCode(code: string): number {
+  if (code === "NOT_FOUND") return 404;
+  if (code === "VALIDATION") return 422;
+  if (code === "PARSE") return 400;
+  return 500;
+}
+
+/** Never a stack trace to a client: unknown errors become a bare 500. */
+export function toApiError(code: unknown, error: unknown, method: string, path: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (code === "NOT_FOUND") return new ApiError(404, `no route for ${method} ${path}`);
+  if (code === "PARSE") return new ApiError(400, "the request body could not be parsed");
+  if (code === "VALIDATION") return new ApiError(422, "invalid request", validationDetails(error));
+  if (isDatabaseUnavailable(error)) {
+    return unavailable("the database is unavailable; retry later");
+  }
+  const status = (error as { status?: unknown })?.status;
+  if (status === 413) return new ApiError(413, "request body is larger than MAX_BODY_SIZE");
+  return new ApiError(500, "internal error; see the server log");
+}
+
+/** Elysia's validation error lists every failed check; keep the field and the message. */
+function validationDetails(error: unknown): unknown[] {
+  const all = (error as { all?: { path?: string; message?: string; summary?: string }[] })?.all;
+  if (!Array.isArray(all)) return [];
+  const seen = new Set<string>();
+  const details: { field: string; message: string }[] = [];
+  for (const item of all) {
+    const field = (item.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "body";
+    const message = item.summary ?? item.message ?? "invalid";
+    const key = `${field}\0${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      details.push({ field, message });
+    }
+  }
+  return details;
+}

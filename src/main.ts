@@ -1,0 +1,174 @@
+#!/usr/bin/env bun
+/**
+ * The hookyard command line: `serve` (default), `migrate`, `prune`, `--help`, `--version`,
+ * `--config FILE`. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad settings.
+ */
+import { parseArgs } from "node:util";
+import pkg from "../package.json" with { type: "json" };
+import { parseDuration } from "./config/units.ts";
+import { type Config, ConfigError, loadConfig, readConfigFile } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { createLogger } from "./ops/log.ts";
+import { createMetrics } from "./ops/metrics.ts";
+import { pruneOnce } from "./ops/retention.ts";
+import { startServer } from "./server.ts";
+import { openStore } from "./store/open.ts";
+
+const USAGE = `hookyard ${pkg.version}: a self-hosted webhook hub
+
+Usage:
+  hookyard [serve]                       migrate, then serve HTTP, deliveries, relay and retention
+  hookyard migrate                       apply pending database migrations and exit
+  hookyard prune [--older-than 7d]       delete what is past retention once and exit
+  hookyard --help | --version
+
+Options:
+  --config FILE        read settings from a TOML file (keys are the settings in lower case);
+                       environment variables win over it
+  --older-than DUR     with prune: the age to prune past (default: RETENTION)
+
+Settings (environment): HOST, PORT, DATABASE_URL, ADMIN_TOKEN, GITHUB_WEBHOOK_SECRET,
+EVENTS_WEBHOOK_SECRET, PUBSUB_TOKEN, SVIX_TOKEN, SVIX_SERVER_URL, RELAY_MAX_AGE, RETENTION,
+RETENTION_CRON, DELIVERY_RETRY_SCHEDULE, DELIVERY_TIMEOUT, DELIVERY_CONCURRENCY,
+ALLOW_PRIVATE_ENDPOINTS, MAX_BODY_SIZE, SHUTDOWN_TIMEOUT, LOG_LEVEL. See README.md.
+`;
+
+class UsageError extends Error {}
+
+type Command =
+  | { readonly kind: "help" }
+  | { readonly kind: "version" }
+  | { readonly kind: "serve" | "migrate"; readonly configFile?: string }
+  | { readonly kind: "prune"; readonly configFile?: string; readonly olderThanMs?: number };
+
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const [name = "serve", ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const configFile = values.config;
+  if (name === "serve" || name === "migrate") {
+    if (values["older-than"] !== undefined) throw new UsageError("--older-than goes with prune");
+    return { kind: name, ...(configFile ? { configFile } : {}) };
+  }
+  if (name === "prune") {
+    const text = values["older-than"];
+    const olderThanMs = text === undefined ? undefined : parseDuration(text);
+    if (text !== undefined && (olderThanMs === undefined || olderThanMs <= 0)) {
+      throw new UsageError(`--older-than: expected a duration such as 7d or 12h, got "${text}"`);
+    }
+    return {
+      kind: "prune",
+      ...(configFile ? { configFile } : {}),
+      ...(olderThanMs ? { olderThanMs } : {}),
+    };
+  }
+  throw new UsageError(`unknown command "${name}"`);
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      config: { type: "string" },
+      "older-than": { type: "string" },
+    },
+  });
+}
+
+async function loadSettings(configFile: string | undefined): Promise<Config> {
+  let fileSettings = {};
+  if (configFile !== undefined) {
+    const file = Bun.file(configFile);
+    if (!(await file.exists())) throw new ConfigError("--config", `no such file: ${configFile}`);
+    fileSettings = readConfigFile(await file.text(), configFile);
+  }
+  return loadConfig(process.env, fileSettings);
+}
+
+function contextFor(config: Config): AppContext {
+  return {
+    config,
+    store: openStore(config.database),
+    log: createLogger(config.logLevel),
+    metrics: createMetrics(),
+    version: pkg.version,
+    now: () => new Date(),
+  };
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const command = parseCommand(argv);
+  if (command.kind === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command.kind === "version") {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const ctx = contextFor(await loadSettings(command.configFile));
+  if (command.kind === "migrate") {
+    try {
+      const { applied } = await ctx.store.migrate();
+      process.stdout.write(
+        applied.length === 0
+          ? "the database is up to date\n"
+          : `applied ${applied.length} migration(s): ${applied.join(", ")}\n`,
+      );
+    } finally {
+      await ctx.store.close();
+    }
+    return 0;
+  }
+  if (command.kind === "prune") {
+    try {
+      await ctx.store.migrate();
+      const report = await pruneOnce(ctx, command.olderThanMs ?? ctx.config.retentionMs);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } finally {
+      await ctx.store.close();
+    }
+    return 0;
+  }
+  const server = await startServer(ctx);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      ctx.log.info("signal received", { signal });
+      server.stop().then(resolve);
+    };
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    process.once("SIGINT", () => onSignal("SIGINT"));
+  });
+  return 0;
+}
+
+async function main(): Promise<void> {
+  try {
+    process.exit(await run(Bun.argv.slice(2)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`hookyard: ${error.message}\nRun "hookyard --help" for usage.\n`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`hookyard: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.main) await main();

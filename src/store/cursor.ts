@@ -1,0 +1,65 @@
+/**
+ * Keyset-paging cursors: opaque to clients (base64url JSON), a position in an ordering
+ * rather than an offset, so a page costs the same at row one million as at row one.
+ */
+export interface TimeCursor {
+  /** Epoch milliseconds of the last row's sort time. */
+  readonly at: number;
+  /** The last row's id, the tie-breaker between rows with the same time. */
+  readonly id: string;
+}
+
+export function encodeCursor(cursor: TimeCursor | { readonly id: number }): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+export function decodeTimeCursor(text: string): TimeCursor | undefined {
+  const value = decode(text);
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    Number.isSafeInteger((value as TimeCursor).at) &&
+    typeof (value as TimeCursor).id === "string"
+  ) {
+    return { at: (value as TimeCursor).at, id: (value as TimeCursor).id };
+  }
+  return undefined;
+}
+
+export function decodeIdCursor(text: string): { id: number } | undefined {
+  const value = decode(text) as { id?: unknown } | undefined;
+  return typeof value?.id === "number" && Number.isSafeInteger(value.id) && value.id > 0
+    ? { id: value.id }
+    : undefined;
+}
+
+function decode(text: string): unknown {
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(text)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A page from `limit + 1` rows fetched newest first: the extra row only says "there is more". */
+export function pageByTime<T extends { readonly receivedAt: Date; readonly id: string }>(
+  rows: readonly T[],
+  limit: number,
+): { items: T[]; next: TimeCursor | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    next: rows.length > limit && last ? { at: last.receivedAt.getTime(), id: last.id } : null,
+  };
+}
+
+export function pageById<T extends { readonly id: number }>(
+  rows: readonly T[],
+  limit: number,
+): { items: T[]; next: number | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next: rows.length > limit && last ? last.id : null };
+}

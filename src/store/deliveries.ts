@@ -1,0 +1,3 @@
+/** Outbound deliveries and their attempts (issue 5). Filled in by that feature's work. */
+// biome-ignore lint/suspicious/noEmptyInterface: the feature adds its operations here.
+export interface DeliveryStore {}

@@ -1,0 +1,3 @@
+/** Outbound endpoints (issue 5). Filled in by that feature's work. */
+// biome-ignore lint/suspicious/noEmptyInterface: the feature adds its operations here.
+export interface EndpointStore {}

@@ -1,0 +1,94 @@
+/**
+ * What the store keeps of inbound traffic: events from every source, and the `changes`
+ * rows that GitHub pushes to a default branch become.
+ */
+import type { TimeCursor } from "./cursor.ts";
+
+export type EventSource = "github" | "entity" | "trigger" | "hook";
+
+export interface NewEvent {
+  readonly source: EventSource;
+  /** `github.push`, `task.update`, `hook.triggered`… */
+  readonly type: string;
+  readonly entityType?: string | null;
+  readonly entityId?: string | null;
+  readonly action?: string | null;
+  /** When it happened at the sender (the entity event's `time`, the push time…). */
+  readonly occurredAt: Date;
+  readonly receivedAt: Date;
+  readonly payload: unknown;
+  /** Request headers worth keeping to debug a delivery (never auth or signature secrets). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The sender's id for this delivery; a second event with the same source and key is a duplicate. */
+  readonly dedupeKey?: string | null;
+}
+
+export interface StoredEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly entityType: string | null;
+  readonly entityId: string | null;
+  readonly action: string | null;
+  readonly occurredAt: Date;
+  readonly receivedAt: Date;
+  readonly payload: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type RecordResult =
+  | {
+      readonly status: "stored";
+      readonly event: StoredEvent;
+      /** The `changes` row written in the same transaction, when one was asked for. */
+      readonly changeId: number | null;
+      /** Deliveries queued for matching enabled endpoints, in the same transaction. */
+      readonly deliveries: number;
+    }
+  | { readonly status: "duplicate"; readonly eventId: string | null };
+
+export interface EventFilter {
+  readonly source?: string | undefined;
+  readonly type?: string | undefined;
+  readonly entityId?: string | undefined;
+  readonly since?: Date | undefined;
+  readonly until?: Date | undefined;
+  /** Free text, matched case-insensitively against the type, entity id and payload. */
+  readonly text?: string | undefined;
+}
+
+export interface Page<T, C> {
+  readonly items: readonly T[];
+  /** Where the next page starts; null on the last page. */
+  readonly next: C | null;
+}
+
+export interface Change {
+  readonly id: number;
+  readonly data: unknown;
+}
+
+export interface EventStore {
+  /**
+   * Stores an event (unless its dedupe key was seen), the `changes` row when `change` is
+   * given, and one pending delivery per enabled endpoint whose filters match its type,
+   * all in one transaction: a crash can leave none of them without the others.
+   */
+  record(event: NewEvent, options?: { readonly change?: unknown }): Promise<RecordResult>;
+  get(id: string): Promise<StoredEvent | undefined>;
+  /** Newest first. */
+  list(
+    filter: EventFilter,
+    page: { readonly limit: number; readonly after?: TimeCursor | undefined },
+  ): Promise<Page<StoredEvent, TimeCursor>>;
+  /** One entity's events, oldest first by when they happened, ties by arrival. */
+  forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]>;
+}
+
+export interface ChangeStore {
+  /** Newest first. */
+  list(page: {
+    readonly limit: number;
+    readonly before?: number | undefined;
+  }): Promise<Page<Change, number>>;
+}

@@ -1,0 +1,11 @@
+import type { DatabaseTarget } from "../config.ts";
+import { PgStore } from "./pg/index.ts";
+import { SqliteStore } from "./sqlite/index.ts";
+import type { Store } from "./store.ts";
+
+/** Picks the store implementation once, from DATABASE_URL. */
+export function openStore(target: DatabaseTarget): Store {
+  return target.kind === "postgres"
+    ? PgStore.open({ url: target.url })
+    : SqliteStore.open(target.path);
+}

@@ -1,0 +1,128 @@
+/**
+ * The PostgreSQL store: postgres.js with drizzle. Several hookyard instances may share
+ * one database: migrations and exclusive jobs take advisory locks, workers claim rows
+ * with `FOR UPDATE SKIP LOCKED`, and LISTEN/NOTIFY wakes every instance's workers.
+ */
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { DeliveryStore } from "../deliveries.ts";
+import type { EndpointStore } from "../endpoints.ts";
+import type { HookStore } from "../hooks.ts";
+import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
+import { pgMigrations } from "../migrations.gen.ts";
+import type { RelayStore } from "../relay.ts";
+import type { RetentionStore } from "../retention.ts";
+import type { LockResult, Store, WorkQueue } from "../store.ts";
+import type { PgDb } from "./db.ts";
+import { PgChangeStore, PgEventStore } from "./events.ts";
+import * as schema from "./schema.ts";
+
+const CHANNELS: Record<WorkQueue, string> = {
+  deliveries: "hookyard_deliveries",
+  relay: "hookyard_relay",
+};
+
+export interface PgStoreOptions {
+  readonly url: string;
+  /** Connections in the pool; ingestion, workers and the dashboard share it. */
+  readonly maxConnections?: number;
+  /** Set on every connection, so tests can run in a schema of their own. */
+  readonly searchPath?: string;
+}
+
+export class PgStore implements Store {
+  readonly dialect = "postgres" as const;
+  readonly events: PgEventStore;
+  readonly changes: PgChangeStore;
+  readonly endpoints: EndpointStore = {};
+  readonly deliveries: DeliveryStore = {};
+  readonly relay: RelayStore = {};
+  readonly hooks: HookStore = {};
+  readonly retention: RetentionStore = {};
+  private readonly db: PgDb;
+  private readonly heldLocks = new Set<string>();
+
+  constructor(
+    readonly client: postgres.Sql,
+    db?: PgDb,
+  ) {
+    this.db = db ?? drizzle({ client, schema });
+    this.events = new PgEventStore(this.db);
+    this.changes = new PgChangeStore(this.db);
+  }
+
+  static open(options: PgStoreOptions): PgStore {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      // A dead database must fail requests quickly (503), not hang them.
+      connect_timeout: 5,
+      idle_timeout: 30,
+      onnotice: () => {},
+      connection: {
+        application_name: "hookyard",
+        ...(options.searchPath ? { search_path: options.searchPath } : {}),
+      },
+    });
+    return new PgStore(client);
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    return this.client.begin(async (tx) => {
+      // Instances starting together queue here; the second finds nothing left to do.
+      await tx`select pg_advisory_xact_lock(hashtext('hookyard:migrate'))`;
+      await tx`create table if not exists hookyard_migrations (
+        tag text primary key,
+        applied_at timestamptz not null default now()
+      )`;
+      const applied = await tx<{ tag: string }[]>`select tag from hookyard_migrations`;
+      const pending = pendingMigrations(
+        pgMigrations,
+        applied.map((row) => row.tag),
+      );
+      for (const migration of pending) {
+        for (const statement of splitStatements(migration.sql)) await tx.unsafe(statement);
+        await tx`insert into hookyard_migrations (tag) values (${migration.tag})`;
+      }
+      return { applied: pending.map((migration) => migration.tag) };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.client`select 1`;
+  }
+
+  async tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>> {
+    if (this.heldLocks.has(name)) return { ran: false };
+    this.heldLocks.add(name);
+    // A session-level advisory lock lives on one connection: reserve it for the whole
+    // task, so the task itself can commit in small batches on the pool.
+    const connection = await this.client.reserve();
+    try {
+      const [row] = await connection<{ locked: boolean }[]>`
+        select pg_try_advisory_lock(hashtext(${`hookyard:${name}`})) as locked`;
+      if (!row?.locked) return { ran: false };
+      try {
+        return { ran: true, value: await task() };
+      } finally {
+        await connection`select pg_advisory_unlock(hashtext(${`hookyard:${name}`}))`;
+      }
+    } finally {
+      connection.release();
+      this.heldLocks.delete(name);
+    }
+  }
+
+  async wake(queue: WorkQueue): Promise<void> {
+    await this.db.execute(sql`select pg_notify(${CHANNELS[queue]}, '')`);
+  }
+
+  async onWake(queue: WorkQueue, listener: () => void): Promise<() => Promise<void>> {
+    const subscription = await this.client.listen(CHANNELS[queue], () => listener());
+    return () => subscription.unlisten();
+  }
+
+  async close(): Promise<void> {
+    await this.client.end({ timeout: 5 });
+  }
+}

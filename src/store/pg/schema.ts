@@ -1,0 +1,142 @@
+/**
+ * PostgreSQL tables. Kept in step with ../sqlite/schema.ts by hand: the same tables,
+ * columns and indexes, in each dialect's natural types (timestamptz and jsonb here).
+ * After a change, `bun run db:generate` writes the migrations into drizzle/pg.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** The table the original brief asked for, exactly `id` and `data`; kept forever. */
+export const changes = pgTable("changes", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  data: jsonb("data").notNull(),
+});
+
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    source: text("source").notNull(),
+    type: text("type").notNull(),
+    entityType: text("entity_type"),
+    entityId: text("entity_id"),
+    action: text("action"),
+    occurredAt: at("occurred_at").notNull(),
+    receivedAt: at("received_at").notNull(),
+    payload: jsonb("payload").notNull(),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    /** The sender's own id for the delivery (GitHub delivery id, webhook-id…), for dedupe. */
+    dedupeKey: text("dedupe_key"),
+  },
+  (table) => [
+    uniqueIndex("events_source_dedupe_key_uq").on(table.source, table.dedupeKey),
+    index("events_received_idx").on(table.receivedAt, table.id),
+    index("events_source_received_idx").on(table.source, table.receivedAt, table.id),
+    index("events_type_received_idx").on(table.type, table.receivedAt, table.id),
+    index("events_entity_idx").on(table.entityId, table.occurredAt),
+  ],
+);
+
+export const endpoints = pgTable("endpoints", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  description: text("description").notNull().default(""),
+  secret: text("secret").notNull(),
+  eventTypes: jsonb("event_types").$type<string[]>().notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  disabledReason: text("disabled_reason"),
+  createdAt: at("created_at").notNull(),
+  updatedAt: at("updated_at").notNull(),
+});
+
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at"),
+    leaseExpiresAt: at("lease_expires_at"),
+    leasedBy: text("leased_by"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: at("created_at").notNull(),
+    updatedAt: at("updated_at").notNull(),
+    deliveredAt: at("delivered_at"),
+  },
+  (table) => [
+    index("deliveries_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+    index("deliveries_endpoint_idx").on(table.endpointId, table.createdAt),
+    index("deliveries_event_idx").on(table.eventId),
+  ],
+);
+
+export const deliveryAttempts = pgTable(
+  "delivery_attempts",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    attemptedAt: at("attempted_at").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    responseBody: text("response_body"),
+  },
+  (table) => [index("delivery_attempts_delivery_idx").on(table.deliveryId, table.attemptedAt)],
+);
+
+export const relayMessages = pgTable(
+  "relay_messages",
+  {
+    id: text("id").primaryKey(),
+    /** Null only for rejected envelopes, which hold no valid event. */
+    project: text("project"),
+    eventId: text("event_id"),
+    eventType: text("event_type"),
+    payload: jsonb("payload").notNull(),
+    status: text("status").notNull(),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at"),
+    leaseExpiresAt: at("lease_expires_at"),
+    leasedBy: text("leased_by"),
+    receivedAt: at("received_at").notNull(),
+    lastAttemptAt: at("last_attempt_at"),
+    sentAt: at("sent_at"),
+    svixMessageId: text("svix_message_id"),
+    lastError: text("last_error"),
+    pubsubMessageId: text("pubsub_message_id"),
+  },
+  (table) => [
+    uniqueIndex("relay_messages_project_event_uq").on(table.project, table.eventId),
+    index("relay_messages_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'queued'`),
+    index("relay_messages_status_received_idx").on(table.status, table.receivedAt),
+  ],
+);
+
+export const hooks = pgTable("hooks", {
+  id: text("id").primaryKey(),
+  userid: text("userid").notNull(),
+  createdAt: at("created_at").notNull(),
+  lastTriggeredAt: at("last_triggered_at"),
+  triggerCount: integer("trigger_count").notNull().default(0),
+});

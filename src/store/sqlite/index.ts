@@ -1,0 +1,108 @@
+/**
+ * The embedded SQLite store (bun:sqlite with drizzle): zero set-up, one process.
+ * Bun's driver is synchronous, so a transaction cannot interleave with other work in
+ * this process; claims and locks need no row locking, only an in-process guard.
+ */
+import { Database } from "bun:sqlite";
+import { EventEmitter } from "node:events";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import type { DeliveryStore } from "../deliveries.ts";
+import type { EndpointStore } from "../endpoints.ts";
+import type { HookStore } from "../hooks.ts";
+import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
+import { sqliteMigrations } from "../migrations.gen.ts";
+import type { RelayStore } from "../relay.ts";
+import type { RetentionStore } from "../retention.ts";
+import type { LockResult, Store, WorkQueue } from "../store.ts";
+import type { SqliteDb } from "./db.ts";
+import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
+import * as schema from "./schema.ts";
+
+export class SqliteStore implements Store {
+  readonly dialect = "sqlite" as const;
+  readonly events: SqliteEventStore;
+  readonly changes: SqliteChangeStore;
+  readonly endpoints: EndpointStore = {};
+  readonly deliveries: DeliveryStore = {};
+  readonly relay: RelayStore = {};
+  readonly hooks: HookStore = {};
+  readonly retention: RetentionStore = {};
+  private readonly db: SqliteDb;
+  private readonly wakeups = new EventEmitter();
+  private readonly heldLocks = new Set<string>();
+
+  constructor(readonly sqlite: Database) {
+    this.db = drizzle({ client: sqlite, schema });
+    this.events = new SqliteEventStore(this.db, () => this.wakeups.emit("deliveries"));
+    this.changes = new SqliteChangeStore(this.db);
+  }
+
+  /** `path` is a file (its folder is created) or `:memory:`. */
+  static open(path: string): SqliteStore {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new Database(path, { create: true, strict: true });
+    // WAL lets the dashboard read while ingestion writes; busy_timeout rides out a
+    // moment of contention (e.g. `hookyard prune` run beside the server) instead of failing.
+    sqlite.run("pragma journal_mode = wal");
+    sqlite.run("pragma synchronous = normal");
+    sqlite.run("pragma busy_timeout = 5000");
+    sqlite.run("pragma foreign_keys = on");
+    return new SqliteStore(sqlite);
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    this.sqlite.run(`create table if not exists hookyard_migrations (
+      tag text primary key,
+      applied_at integer not null
+    )`);
+    // IMMEDIATE takes the write lock first, so a second process migrating the same
+    // file waits instead of applying the same migration.
+    const apply = this.sqlite.transaction(() => {
+      const applied = this.sqlite
+        .query<{ tag: string }, []>("select tag from hookyard_migrations")
+        .all()
+        .map((row) => row.tag);
+      const pending = pendingMigrations(sqliteMigrations, applied);
+      for (const migration of pending) {
+        for (const statement of splitStatements(migration.sql)) this.sqlite.run(statement);
+        this.sqlite.run("insert into hookyard_migrations (tag, applied_at) values (?, ?)", [
+          migration.tag,
+          Date.now(),
+        ]);
+      }
+      return pending.map((migration) => migration.tag);
+    });
+    return { applied: apply.immediate() };
+  }
+
+  async ping(): Promise<void> {
+    this.sqlite.query("select 1").get();
+  }
+
+  async tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>> {
+    if (this.heldLocks.has(name)) return { ran: false };
+    this.heldLocks.add(name);
+    try {
+      return { ran: true, value: await task() };
+    } finally {
+      this.heldLocks.delete(name);
+    }
+  }
+
+  async wake(queue: WorkQueue): Promise<void> {
+    this.wakeups.emit(queue);
+  }
+
+  async onWake(queue: WorkQueue, listener: () => void): Promise<() => Promise<void>> {
+    this.wakeups.on(queue, listener);
+    return async () => {
+      this.wakeups.off(queue, listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.sqlite.close();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The one seam between hookyard and its database. Callers speak in domain terms; each
+ * dialect (pg/, sqlite/) implements every part with typed drizzle queries, and where the
+ * dialects truly differ (claiming work, locks, wake-ups) the difference stays inside.
+ */
+import type { DeliveryStore } from "./deliveries.ts";
+import type { EndpointStore } from "./endpoints.ts";
+import type { ChangeStore, EventStore } from "./events.ts";
+import type { HookStore } from "./hooks.ts";
+import type { MigrationReport } from "./migrate.ts";
+import type { RelayStore } from "./relay.ts";
+import type { RetentionStore } from "./retention.ts";
+
+export type Dialect = "postgres" | "sqlite";
+
+/** Queues whose workers can be woken when work is added (PostgreSQL: LISTEN/NOTIFY). */
+export type WorkQueue = "deliveries" | "relay";
+
+export type LockResult<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly events: EventStore;
+  readonly changes: ChangeStore;
+  readonly endpoints: EndpointStore;
+  readonly deliveries: DeliveryStore;
+  readonly relay: RelayStore;
+  readonly hooks: HookStore;
+  readonly retention: RetentionStore;
+
+  /** Applies pending migrations; safe to run from several instances at once. */
+  migrate(): Promise<MigrationReport>;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /**
+   * Runs `task` only if no other holder (in this process or, on PostgreSQL, in any
+   * instance on the same database) holds the lock `name`; otherwise does nothing.
+   */
+  tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>>;
+  /** Tells every instance's workers that `queue` has new work. */
+  wake(queue: WorkQueue): Promise<void>;
+  /** Calls `listener` when any instance wakes `queue`; returns the unsubscribe. */
+  onWake(queue: WorkQueue, listener: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
