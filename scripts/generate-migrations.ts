@@ -21,11 +21,15 @@ interface Journal {
 const imports: string[] = [];
 const lists: string[] = [];
 for (const dialect of ["pg", "sqlite"] as const) {
-  const journal = (await Bun.file(`${root}drizzle/${dialect}/meta/_journal.json`).json()) as Journal;
+  const journal = (await Bun.file(
+    `${root}drizzle/${dialect}/meta/_journal.json`,
+  ).json()) as Journal;
   const items: string[] = [];
   for (const { idx, tag } of journal.entries.sort((a, b) => a.idx - b.idx)) {
     const ident = `${dialect}${String(idx).padStart(4, "0")}`;
-    imports.push(`import ${ident} from "../../drizzle/${dialect}/${tag}.sql" with { type: "text" };`);
+    imports.push(
+      `import ${ident} from "../../drizzle/${dialect}/${tag}.sql" with { type: "text" };`,
+    );
     items.push(`  { tag: ${JSON.stringify(tag)}, sql: ${ident} },`);
   }
   lists.push(

@@ -93,6 +93,9 @@ function statusForCode(code: string): number {
 /** Never a stack trace to a client: unknown errors become a bare 500. */
 export function toApiError(code: unknown, error: unknown, method: string, path: string): ApiError {
   if (error instanceof ApiError) return error;
+  // Elysia wraps what our body parser throws in a ParseError; the cause says what was wrong.
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause instanceof ApiError) return cause;
   if (code === "NOT_FOUND") return new ApiError(404, `no route for ${method} ${path}`);
   if (code === "PARSE") return new ApiError(400, "the request body could not be parsed");
   if (code === "VALIDATION") return new ApiError(422, "invalid request", validationDetails(error));

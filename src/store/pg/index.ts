@@ -81,7 +81,11 @@ export class PgStore implements Store {
         applied.map((row) => row.tag),
       );
       for (const migration of pending) {
-        for (const statement of splitStatements(migration.sql)) await tx.unsafe(statement);
+        for (const statement of splitStatements(migration.sql)) {
+          // drizzle-kit writes references as "public"."table"; hookyard's tables live in
+          // whatever schema the connection's search_path names (a schema per tenant or test).
+          await tx.unsafe(statement.replaceAll('"public".', ""));
+        }
         await tx`insert into hookyard_migrations (tag) values (${migration.tag})`;
       }
       return { applied: pending.map((migration) => migration.tag) };

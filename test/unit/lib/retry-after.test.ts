@@ -16,17 +16,12 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter(header, now)).toBe(expected);
   });
 
-  test.each([
-    [null],
-    [undefined],
-    [""],
-    ["soon"],
-    ["-5"],
-    ["1.5"],
-    ["2026-11-22"],
-  ])("ignores %p", (header) => {
-    expect(parseRetryAfter(header, now)).toBeUndefined();
-  });
+  test.each([[null], [undefined], [""], ["soon"], ["-5"], ["1.5"], ["2026-11-22"]])(
+    "ignores %p",
+    (header) => {
+      expect(parseRetryAfter(header, now)).toBeUndefined();
+    },
+  );
 });
 
 describe("fullJitterBackoff", () => {

@@ -1,0 +1,167 @@
+/**
+ * The compiled binary, as a user runs it: copied alone into an empty directory, with no
+ * node_modules, no migrations folder and no bunfig.toml beside it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import pkg from "../../package.json" with { type: "json" };
+import { postgresUrl } from "../support/databases.ts";
+
+const root = join(import.meta.dir, "..", "..");
+let workdir: string;
+let binary: string;
+
+beforeAll(async () => {
+  const build = Bun.spawn(["bun", "run", "build"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if ((await build.exited) !== 0) throw new Error(await new Response(build.stderr).text());
+  workdir = mkdtempSync(join(tmpdir(), "hookyard-bin-"));
+  binary = join(workdir, "hookyard");
+  copyFileSync(join(root, "dist", "hookyard"), binary);
+}, 120_000);
+
+afterAll(() => {
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = Bun.spawn([binary, ...args], {
+    cwd: workdir,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
+
+async function freePort(): Promise<number> {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}
+
+async function waitUntilReady(url: string, child: { exitCode: number | null }): Promise<Response> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hookyard exited with ${child.exitCode}`);
+    try {
+      return await fetch(url);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+      await Bun.sleep(50); // polling a port that is not open yet: no event to await
+    }
+  }
+}
+
+/** Starts `hookyard serve`, checks /healthz and /readyz, stops it with SIGTERM. */
+async function serveAndStop(env: Record<string, string>) {
+  const port = await freePort();
+  const child = Bun.spawn([binary], {
+    cwd: workdir,
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const health = await waitUntilReady(`http://127.0.0.1:${port}/healthz`, child);
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  child.kill("SIGTERM");
+  const code = await child.exited;
+  const log = await new Response(child.stdout).text();
+  return { health, ready, code, log };
+}
+
+describe("the hookyard binary", () => {
+  test("--version prints package.json's version", async () => {
+    expect(await run(["--version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+
+  test("--help prints usage and exits 0", async () => {
+    const result = await run(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("hookyard prune [--older-than 7d]");
+  });
+
+  test.each([
+    ["PORT", "http", 'PORT: expected an integer 1-65535, got "http"'],
+    ["DATABASE_URL", "mysql://x", "DATABASE_URL: expected postgres://"],
+    [
+      "RETENTION",
+      "forever",
+      'RETENTION: expected a duration such as 250ms, 30s, 15m, 2h or 7d, got "forever"',
+    ],
+  ])("a bad setting %s=%s exits 2 with one line naming it", async (name, value, message) => {
+    const result = await run([], { [name]: value });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toStartWith(message);
+  });
+
+  test("an unknown command or option is bad usage: exit 2", async () => {
+    expect((await run(["bogus"])).code).toBe(2);
+    expect((await run(["--frobnicate"])).code).toBe(2);
+    expect((await run(["serve", "--older-than", "1d"])).code).toBe(2);
+  });
+
+  test("--config reads a TOML file and a bad key in it exits 2", async () => {
+    await Bun.write(join(workdir, "bad.toml"), "prot = 1\n");
+    const result = await run(["migrate", "--config", "bad.toml"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown setting "prot"');
+    await Bun.write(join(workdir, "good.toml"), 'database_url = "sqlite:./from-config/hy.db"\n');
+    expect((await run(["migrate", "--config", "good.toml"])).code).toBe(0);
+    expect(existsSync(join(workdir, "from-config", "hy.db"))).toBe(true);
+  });
+
+  test("serves on the default SQLite from an empty directory, creating and migrating it, and exits 0 on SIGTERM", async () => {
+    const { health, ready, code, log } = await serveAndStop({});
+    expect(await health.json()).toEqual({ status: "ok" });
+    expect(await ready.json()).toEqual({ status: "ready" });
+    expect(code).toBe(0);
+    expect(existsSync(join(workdir, "data", "hookyard.db"))).toBe(true);
+    expect(log).toContain('"msg":"migrations applied"');
+    expect(log).toContain('"msg":"stopped"');
+    const again = await run(["migrate"]);
+    expect(again).toMatchObject({ code: 0, stdout: "the database is up to date\n" });
+  });
+
+  test.skipIf(!postgresUrl)(
+    "migrates an empty PostgreSQL database, twice at once, and serves it",
+    async () => {
+      const name = `hy_bin_${Date.now()}`;
+      const admin = postgres(postgresUrl as string, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`create database ${name}`);
+      const url = new URL(postgresUrl as string);
+      url.pathname = `/${name}`;
+      try {
+        const env = { DATABASE_URL: url.toString() };
+        // Two instances starting at the same moment: the advisory lock lets one apply.
+        const [first, second] = await Promise.all([run(["migrate"], env), run(["migrate"], env)]);
+        expect([first.code, second.code]).toEqual([0, 0]);
+        expect([first.stdout, second.stdout].sort()).toEqual([
+          "applied 1 migration(s): 0000_init\n",
+          "the database is up to date\n",
+        ]);
+        const { ready, code } = await serveAndStop(env);
+        expect(await ready.json()).toEqual({ status: "ready" });
+        expect(code).toBe(0);
+      } finally {
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    },
+  );
+});
