@@ -136,7 +136,11 @@ async function run(argv: readonly string[]): Promise<number> {
     try {
       await ctx.store.migrate();
       const report = await pruneOnce(ctx, command.olderThanMs ?? ctx.config.retentionMs);
-      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.stdout.write(
+        report.status === "skipped"
+          ? `another instance is pruning right now; nothing deleted (cutoff ${report.cutoff})\n`
+          : `deleted ${report.deleted.events} event(s) and ${report.deleted.relay_messages} relay message(s) received before ${report.cutoff}\n`,
+      );
     } finally {
       await ctx.store.close();
     }

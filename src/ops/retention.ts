@@ -1,17 +1,75 @@
-/** The retention cron (stub: filled in by issue 4's work). */
+/**
+ * Retention: deletes events (with their deliveries and attempts) and finished relay
+ * messages received longer ago than RETENTION. Runs on RETENTION_CRON inside `serve`
+ * and once from `hookyard prune`. `changes` rows are kept forever.
+ */
+import { Cron } from "croner";
 import type { AppContext } from "../context.ts";
 import type { BackgroundService } from "./service.ts";
 
-export function retentionService(_ctx: AppContext): BackgroundService[] {
-  return [];
-}
+/** Small batches, each its own short transaction, so ingestion never waits long behind a prune. */
+export const PRUNE_BATCH_SIZE = 1000;
 
-export interface PruneReport {
-  readonly cutoff: string;
-  readonly deleted: Readonly<Record<string, number>>;
-}
+export type PruneReport =
+  | {
+      readonly status: "done";
+      readonly cutoff: string;
+      readonly deleted: { readonly events: number; readonly relay_messages: number };
+    }
+  /** Another instance on the same database was pruning; nothing was done here. */
+  | { readonly status: "skipped"; readonly cutoff: string };
 
-/** Deletes what was received before now − `olderThanMs`, once (stub until issue 4). */
 export async function pruneOnce(ctx: AppContext, olderThanMs: number): Promise<PruneReport> {
-  return { cutoff: new Date(ctx.now().getTime() - olderThanMs).toISOString(), deleted: {} };
+  const cutoff = new Date(ctx.now().getTime() - olderThanMs);
+  const { retention } = ctx.store;
+  const run = await ctx.store.tryExclusive("retention", async () => ({
+    events: await deleteInBatches((limit) => retention.deleteEventsBefore(cutoff, limit)),
+    relay_messages: await deleteInBatches((limit) =>
+      retention.deleteRelayMessagesBefore(cutoff, limit),
+    ),
+  }));
+  if (!run.ran) {
+    ctx.metrics.retentionRuns.inc({ outcome: "skipped" });
+    ctx.log.info("retention skipped: another instance is pruning", { cutoff });
+    return { status: "skipped", cutoff: cutoff.toISOString() };
+  }
+  ctx.metrics.retentionRuns.inc({ outcome: "done" });
+  for (const [table, count] of Object.entries(run.value)) {
+    ctx.metrics.retentionDeleted.inc({ table }, count);
+  }
+  ctx.log.info("retention done", { cutoff, deleted: run.value });
+  return { status: "done", cutoff: cutoff.toISOString(), deleted: run.value };
+}
+
+async function deleteInBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch(PRUNE_BATCH_SIZE);
+    total += deleted;
+    if (deleted < PRUNE_BATCH_SIZE) return total;
+  }
+}
+
+export function retentionService(ctx: AppContext): BackgroundService[] {
+  let running: Promise<unknown> | undefined;
+  // `protect` skips a tick while the previous run is still going.
+  const job = new Cron(ctx.config.retentionCron, { paused: true, protect: true }, async () => {
+    running = pruneOnce(ctx, ctx.config.retentionMs).catch((error) => {
+      ctx.metrics.retentionRuns.inc({ outcome: "error" });
+      ctx.log.error("retention failed", { error });
+    });
+    await running;
+  });
+  return [
+    {
+      name: "retention",
+      async start() {
+        job.resume();
+      },
+      async stop() {
+        job.stop();
+        await running;
+      },
+    },
+  ];
 }

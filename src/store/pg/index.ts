@@ -12,10 +12,10 @@ import type { HookStore } from "../hooks.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
-import type { RetentionStore } from "../retention.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
 import { PgChangeStore, PgEventStore } from "./events.ts";
+import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
 const CHANNELS: Record<WorkQueue, string> = {
@@ -39,7 +39,7 @@ export class PgStore implements Store {
   readonly deliveries: DeliveryStore = {};
   readonly relay: RelayStore = {};
   readonly hooks: HookStore = {};
-  readonly retention: RetentionStore = {};
+  readonly retention: PgRetentionStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
 
@@ -50,6 +50,7 @@ export class PgStore implements Store {
     this.db = db ?? drizzle({ client, schema });
     this.events = new PgEventStore(this.db);
     this.changes = new PgChangeStore(this.db);
+    this.retention = new PgRetentionStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {

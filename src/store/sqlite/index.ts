@@ -14,10 +14,10 @@ import type { HookStore } from "../hooks.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
-import type { RetentionStore } from "../retention.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
+import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
 export class SqliteStore implements Store {
@@ -28,7 +28,7 @@ export class SqliteStore implements Store {
   readonly deliveries: DeliveryStore = {};
   readonly relay: RelayStore = {};
   readonly hooks: HookStore = {};
-  readonly retention: RetentionStore = {};
+  readonly retention: SqliteRetentionStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
   private readonly heldLocks = new Set<string>();
@@ -37,6 +37,7 @@ export class SqliteStore implements Store {
     this.db = drizzle({ client: sqlite, schema });
     this.events = new SqliteEventStore(this.db, () => this.wakeups.emit("deliveries"));
     this.changes = new SqliteChangeStore(this.db);
+    this.retention = new SqliteRetentionStore(this.db);
   }
 
   /** `path` is a file (its folder is created) or `:memory:`. */
