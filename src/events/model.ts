@@ -1,0 +1,47 @@
+/** The JSON shapes of stored events in the management API, and their OpenAPI schemas. */
+import { t } from "elysia";
+import type { StoredEvent } from "../store/events.ts";
+
+export const EventSchema = t.Object({
+  id: t.String(),
+  source: t.String({ description: "github, entity, trigger or hook" }),
+  type: t.String({ examples: ["github.push", "task.update"] }),
+  entity_type: t.Nullable(t.String()),
+  entity_id: t.Nullable(t.String()),
+  action: t.Nullable(t.String()),
+  occurred_at: t.String({ format: "date-time" }),
+  received_at: t.String({ format: "date-time" }),
+  payload: t.Unknown(),
+});
+
+export type EventJson = typeof EventSchema.static;
+
+export function eventJson(event: StoredEvent): EventJson {
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    action: event.action,
+    occurred_at: event.occurredAt.toISOString(),
+    received_at: event.receivedAt.toISOString(),
+    payload: event.payload,
+  };
+}
+
+export const EventListQuery = t.Object({
+  source: t.Optional(t.String({ description: "github, entity, trigger or hook" })),
+  type: t.Optional(t.String({ description: "exact event type, e.g. task.update" })),
+  entity_id: t.Optional(t.String()),
+  since: t.Optional(t.String({ description: "received at or after (ISO-8601)" })),
+  until: t.Optional(t.String({ description: "received at or before (ISO-8601)" })),
+  q: t.Optional(t.String({ description: "free text in the type, entity id or payload" })),
+  limit: t.Optional(t.String({ description: "1-500, default 50" })),
+  cursor: t.Optional(t.String({ description: "next_cursor from the previous page" })),
+});
+
+export const ErrorSchema = t.Object({
+  error: t.String(),
+  details: t.Array(t.Unknown()),
+});
