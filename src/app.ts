@@ -9,7 +9,7 @@ import { dashboard } from "./dashboard/index.ts";
 import { deliveryRoutes } from "./delivery/index.ts";
 import { deliveryServices } from "./delivery/services.ts";
 import { eventsApi } from "./events/index.ts";
-import { hookRoutes } from "./hooks/index.ts";
+import { HOOK_RAW_BODY_ROUTES, hookRoutes } from "./hooks/index.ts";
 import { openapiDocs } from "./http/openapi.ts";
 import { httpPipeline } from "./http/pipeline.ts";
 import { entityIngest } from "./ingest/entities/index.ts";
@@ -28,7 +28,7 @@ export function createApp(ctx: AppContext) {
       // only meets bodies declared beyond this.
       serve: { maxRequestBodySize: Math.max(4 * ctx.config.maxBodySizeBytes, 128 * 1024 ** 2) },
     })
-      .use(httpPipeline(ctx))
+      .use(httpPipeline(ctx, { rawBodyRoutes: [...HOOK_RAW_BODY_ROUTES] }))
       .use(openapiDocs(ctx.version))
       .use(opsRoutes(ctx))
       // In: webhooks from GitHub, app backends and Pub/Sub.

@@ -50,3 +50,16 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
 }
+
+/**
+ * The raw body of a route listed in the pipeline's `rawBodyRoutes`: the bytes the
+ * pipeline read, or (when the request had no content type, so nothing was parsed)
+ * read here with the same limit.
+ */
+export async function rawBodyOf(
+  body: unknown,
+  request: Request,
+  limit: number,
+): Promise<Uint8Array> {
+  return body instanceof Uint8Array ? body : readBody(request, limit);
+}

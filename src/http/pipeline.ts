@@ -17,7 +17,17 @@ interface RequestTrace {
 /** A client's own request id is kept when it is a sane token, so logs can be correlated. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function httpPipeline(ctx: AppContext) {
+export interface PipelineOptions {
+  /**
+   * Routes (as declared, e.g. "/webhook/:id") whose handlers get the body as the raw
+   * bytes (`Uint8Array`), unparsed: signatures are computed over the exact bytes, and
+   * they must be checked before a body is parsed.
+   */
+  readonly rawBodyRoutes?: readonly string[];
+}
+
+export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
+  const rawBodyRoutes = new Set(options.rawBodyRoutes ?? []);
   const traces = new WeakMap<Request, RequestTrace>();
   const limit = ctx.config.maxBodySizeBytes;
 
@@ -33,7 +43,8 @@ export function httpPipeline(ctx: AppContext) {
       })
       // Every parsed body goes through the capped reader, so a chunked body without
       // Content-Length is refused with the same JSON 413 once it passes the limit.
-      .onParse({ as: "global" }, async ({ request, contentType }) => {
+      .onParse({ as: "global" }, async ({ request, contentType, route }) => {
+        if (rawBodyRoutes.has(route)) return readBody(request, limit);
         if (contentType.includes("json")) return parseJsonBody(await readBody(request, limit));
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
           const text = new TextDecoder().decode(await readBody(request, limit));

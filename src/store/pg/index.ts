@@ -8,13 +8,13 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { DeliveryStore } from "../deliveries.ts";
 import type { EndpointStore } from "../endpoints.ts";
-import type { HookStore } from "../hooks.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
 import { PgChangeStore, PgEventStore } from "./events.ts";
+import { PgHookStore } from "./hooks.ts";
 import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
@@ -38,7 +38,7 @@ export class PgStore implements Store {
   readonly endpoints: EndpointStore = {};
   readonly deliveries: DeliveryStore = {};
   readonly relay: RelayStore = {};
-  readonly hooks: HookStore = {};
+  readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
@@ -51,6 +51,7 @@ export class PgStore implements Store {
     this.events = new PgEventStore(this.db);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
+    this.hooks = new PgHookStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {

@@ -10,13 +10,13 @@ import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { DeliveryStore } from "../deliveries.ts";
 import type { EndpointStore } from "../endpoints.ts";
-import type { HookStore } from "../hooks.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
+import { SqliteHookStore } from "./hooks.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
@@ -27,7 +27,7 @@ export class SqliteStore implements Store {
   readonly endpoints: EndpointStore = {};
   readonly deliveries: DeliveryStore = {};
   readonly relay: RelayStore = {};
-  readonly hooks: HookStore = {};
+  readonly hooks: SqliteHookStore;
   readonly retention: SqliteRetentionStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
@@ -38,6 +38,7 @@ export class SqliteStore implements Store {
     this.events = new SqliteEventStore(this.db, () => this.wakeups.emit("deliveries"));
     this.changes = new SqliteChangeStore(this.db);
     this.retention = new SqliteRetentionStore(this.db);
+    this.hooks = new SqliteHookStore(this.db);
   }
 
   /** `path` is a file (its folder is created) or `:memory:`. */
