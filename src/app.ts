@@ -13,7 +13,7 @@ import { HOOK_RAW_BODY_ROUTES, hookRoutes } from "./hooks/index.ts";
 import { openapiDocs } from "./http/openapi.ts";
 import { httpPipeline } from "./http/pipeline.ts";
 import { entityIngest } from "./ingest/entities/index.ts";
-import { githubIngest } from "./ingest/github/index.ts";
+import { GITHUB_RAW_BODY_ROUTES, githubIngest } from "./ingest/github/index.ts";
 import { retentionService } from "./ops/retention.ts";
 import { opsRoutes } from "./ops/routes.ts";
 import type { BackgroundService } from "./ops/service.ts";
@@ -28,7 +28,11 @@ export function createApp(ctx: AppContext) {
       // only meets bodies declared beyond this.
       serve: { maxRequestBodySize: Math.max(4 * ctx.config.maxBodySizeBytes, 128 * 1024 ** 2) },
     })
-      .use(httpPipeline(ctx, { rawBodyRoutes: [...HOOK_RAW_BODY_ROUTES] }))
+      .use(
+        httpPipeline(ctx, {
+          rawBodyRoutes: [...GITHUB_RAW_BODY_ROUTES, ...HOOK_RAW_BODY_ROUTES],
+        }),
+      )
       .use(openapiDocs(ctx.version))
       .use(opsRoutes(ctx))
       // In: webhooks from GitHub, app backends and Pub/Sub.

@@ -1,7 +1,158 @@
-/** POST /webhooks/github and GET /changes (stub: filled in by that feature's work). */
-import { Elysia } from "elysia";
+/**
+ * POST /webhooks/github: GitHub deliveries in. Verified (X-Hub-Signature-256 over the raw
+ * bytes), deduplicated on X-GitHub-Delivery, stored as `github.<event>` events; a push to
+ * the default branch also becomes a `changes` row, in the same transaction.
+ * GET /changes lists those rows (ADMIN_TOKEN).
+ */
+import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context.ts";
+import { assertAdmin } from "../../http/auth.ts";
+import { rawBodyOf } from "../../http/body.ts";
+import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
+import { QueryReader } from "../../http/query.ts";
+import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
+import { decodeGitHubBody } from "./body.ts";
+import { type PushDecision, pushToChange } from "./push.ts";
+import { verifyGitHubSignature } from "./signature.ts";
 
-export function githubIngest(_ctx: AppContext) {
-  return new Elysia({ name: "ingest.github" });
+export const GITHUB_RAW_BODY_ROUTES = ["/webhooks/github"] as const;
+
+/** Headers kept with the event for debugging; never the signature. */
+const KEPT_HEADERS = [
+  "x-github-event",
+  "x-github-delivery",
+  "x-github-hook-id",
+  "x-github-hook-installation-target-type",
+  "x-github-hook-installation-target-id",
+  "user-agent",
+  "content-type",
+] as const;
+
+const EVENT_NAME = /^[a-z_]{1,64}$/;
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,128}$/;
+
+const ChangeSchema = t.Object({ id: t.Integer(), data: t.Unknown() });
+
+export function githubIngest(ctx: AppContext) {
+  const count = (outcome: string) => ctx.metrics.eventsIngested.inc({ source: "github", outcome });
+
+  return new Elysia({ name: "ingest.github", tags: ["Ingestion"] })
+    .post(
+      "/webhooks/github",
+      async ({ request, body }) => {
+        const bytes = await rawBodyOf(body, request, ctx.config.maxBodySizeBytes);
+        const headers = request.headers;
+        if (ctx.config.githubWebhookSecrets.length > 0) {
+          const check = verifyGitHubSignature(
+            ctx.config.githubWebhookSecrets,
+            headers.get("x-hub-signature-256"),
+            bytes,
+          );
+          if (!check.ok) {
+            count("unauthorized");
+            throw new ApiError(401, `X-Hub-Signature-256: ${check.reason}`, [
+              { hint: "the webhook's secret must equal GITHUB_WEBHOOK_SECRET" },
+            ]);
+          }
+        }
+        const event = headers.get("x-github-event");
+        if (!event || !EVENT_NAME.test(event)) {
+          count("invalid");
+          throw badRequest("X-GitHub-Event: missing or not an event name");
+        }
+        const deliveryId = headers.get("x-github-delivery");
+        if (deliveryId !== null && !DELIVERY_ID.test(deliveryId)) {
+          count("invalid");
+          throw badRequest("X-GitHub-Delivery: expected a delivery GUID");
+        }
+        const decoded = decodeGitHubBody(headers.get("content-type"), bytes);
+        if (!decoded.ok) {
+          count("invalid");
+          throw new ApiError(decoded.status, decoded.error);
+        }
+        const payload = decoded.payload;
+        const receivedAt = ctx.now();
+        const decision: PushDecision | undefined =
+          event === "push" ? pushToChange(payload, receivedAt) : undefined;
+        if (decision?.kind === "invalid") {
+          count("invalid");
+          throw new ApiError(422, "invalid push payload", [
+            { field: decision.field, message: decision.error },
+          ]);
+        }
+
+        const repository = payload.repository as { full_name?: unknown } | undefined;
+        const result = await ctx.store.events.record(
+          {
+            source: "github",
+            type: `github.${event}`,
+            entityType: typeof repository?.full_name === "string" ? "repository" : null,
+            entityId: typeof repository?.full_name === "string" ? repository.full_name : null,
+            action: typeof payload.action === "string" ? payload.action : null,
+            occurredAt: decision?.kind === "change" ? new Date(decision.change.ts) : receivedAt,
+            receivedAt,
+            payload,
+            headers: keptHeaders(headers),
+            dedupeKey: deliveryId,
+          },
+          decision?.kind === "change" ? { change: decision.change } : {},
+        );
+        if (result.status === "duplicate") {
+          count("duplicate");
+          return jsonResponse({ duplicate: true }, 200);
+        }
+        count("stored");
+        if (event === "ping") return jsonResponse({ ok: true, zen: payload.zen ?? null }, 200);
+        if (decision?.kind === "change") return jsonResponse({ change_id: result.changeId }, 201);
+        return jsonResponse(
+          { ignored: decision?.kind === "ignored" ? decision.reason : "not a push" },
+          202,
+        );
+      },
+      {
+        detail: {
+          summary: "Receive a GitHub webhook delivery",
+          description:
+            "Signed with X-Hub-Signature-256 when GITHUB_WEBHOOK_SECRET is set. A push to the default branch answers 201 with the change id; other deliveries 202 with the reason they were ignored; a delivery id seen before 200 with duplicate: true.",
+        },
+      },
+    )
+    .get(
+      "/changes",
+      async ({ request, query }) => {
+        assertAdmin(request, ctx.config.adminToken, "api");
+        const read = new QueryReader(query);
+        const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });
+        const before = read.cursor("cursor", decodeIdCursor);
+        read.done();
+        const page = await ctx.store.changes.list({ limit, before: before?.id });
+        return {
+          changes: [...page.items],
+          next_cursor: page.next === null ? null : encodeCursor({ id: page.next }),
+        };
+      },
+      {
+        query: t.Object({
+          limit: t.Optional(t.String({ description: "1-500, default 50" })),
+          cursor: t.Optional(t.String({ description: "next_cursor from the previous page" })),
+        }),
+        response: {
+          200: t.Object({ changes: t.Array(ChangeSchema), next_cursor: t.Nullable(t.String()) }),
+        },
+        detail: {
+          tags: ["Changes"],
+          summary: "Pushes to default branches, newest first",
+          security: [{ adminToken: [] }],
+        },
+      },
+    );
+}
+
+function keptHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value.slice(0, 512);
+  }
+  return kept;
 }
