@@ -43,15 +43,16 @@ function decode(text: string): unknown {
 }
 
 /** A page from `limit + 1` rows fetched newest first: the extra row only says "there is more". */
-export function pageByTime<T extends { readonly receivedAt: Date; readonly id: string }>(
+export function pageByTime<T extends { readonly id: string }>(
   rows: readonly T[],
   limit: number,
+  timeOf: (row: T) => Date,
 ): { items: T[]; next: TimeCursor | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items,
-    next: rows.length > limit && last ? { at: last.receivedAt.getTime(), id: last.id } : null,
+    next: rows.length > limit && last ? { at: timeOf(last).getTime(), id: last.id } : null,
   };
 }
 

@@ -1,3 +1,100 @@
-/** Outbound deliveries and their attempts (issue 5). Filled in by that feature's work. */
-// biome-ignore lint/suspicious/noEmptyInterface: the feature adds its operations here.
-export interface DeliveryStore {}
+/**
+ * Outbound deliveries: one per (event, endpoint), created with the event (see
+ * EventStore.record), attempted by workers that claim them with a lease.
+ */
+import type { TimeCursor } from "./cursor.ts";
+import type { Endpoint } from "./endpoints.ts";
+import type { Page, StoredEvent } from "./events.ts";
+
+/** pending: waiting for its next attempt; delivered: a 2xx came back; failed: attempts spent, or the endpoint is gone. */
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface Delivery {
+  readonly id: string;
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly status: DeliveryStatus;
+  /** Attempts made since the delivery was created or last retried by hand. */
+  readonly attemptCount: number;
+  readonly nextAttemptAt: Date | null;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deliveredAt: Date | null;
+}
+
+export interface DeliveryAttempt {
+  readonly id: string;
+  readonly deliveryId: string;
+  readonly attemptedAt: Date;
+  /** Null when no response came (timeout, refused connection…). */
+  readonly statusCode: number | null;
+  readonly durationMs: number;
+  readonly error: string | null;
+  /** The first 4 KB of the response body. */
+  readonly responseBody: string | null;
+}
+
+export type NewAttempt = Omit<DeliveryAttempt, "id" | "deliveryId">;
+
+/** What one attempt decided for its delivery. */
+export type AttemptOutcome =
+  | { readonly status: "delivered" }
+  | { readonly status: "pending"; readonly nextAttemptAt: Date }
+  | { readonly status: "failed" };
+
+/** A delivery a worker holds the lease on, with what it needs to send it. */
+export interface ClaimedDelivery {
+  readonly delivery: Delivery;
+  readonly event: StoredEvent;
+  readonly endpoint: Endpoint;
+}
+
+export interface DeliveryFilter {
+  readonly endpointId?: string | undefined;
+  readonly eventId?: string | undefined;
+  readonly status?: DeliveryStatus | undefined;
+}
+
+export interface QueueStats {
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** When the longest-waiting due item became due; null when none waits. */
+  readonly oldestDueAt: Date | null;
+}
+
+export interface DeliveryStore {
+  /**
+   * Leases up to `limit` pending deliveries that are due, whose endpoint is enabled and
+   * that no live lease holds. A lease that expired (its worker died) is taken over.
+   */
+  claimDue(
+    now: Date,
+    limit: number,
+    lease: { ms: number; holder: string },
+  ): Promise<ClaimedDelivery[]>;
+  /**
+   * Records an attempt and its outcome and releases the lease, in one transaction; does
+   * nothing when `holder` no longer holds the lease (it expired and another took over).
+   * `disableEndpoint` disables the delivery's endpoint with that reason (a 410).
+   */
+  finishAttempt(
+    deliveryId: string,
+    holder: string,
+    attempt: NewAttempt,
+    outcome: AttemptOutcome,
+    disableEndpoint?: string,
+  ): Promise<boolean>;
+  get(id: string): Promise<Delivery | undefined>;
+  attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]>;
+  /** Newest first. */
+  list(
+    filter: DeliveryFilter,
+    page: { limit: number; after?: TimeCursor | undefined },
+  ): Promise<Page<Delivery, TimeCursor>>;
+  /** Makes a delivery pending again, due now, with a fresh retry schedule. Undefined when unknown. */
+  retry(id: string, now: Date): Promise<Delivery | undefined>;
+  /** When the next pending delivery falls due, so an idle worker knows how long it may sleep. */
+  nextDueAt(): Promise<Date | null>;
+  stats(now: Date): Promise<QueueStats>;
+}

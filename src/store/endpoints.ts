@@ -1,3 +1,35 @@
-/** Outbound endpoints (issue 5). Filled in by that feature's work. */
-// biome-ignore lint/suspicious/noEmptyInterface: the feature adds its operations here.
-export interface EndpointStore {}
+/** Outbound endpoints: where events are delivered, for which types, signed with which secret. */
+export interface Endpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly description: string;
+  /** `whsec_…`: the key deliveries are signed with. Never logged. */
+  readonly secret: string;
+  /** `*`, `github.*`, `task.update`…; empty means every type. */
+  readonly eventTypes: readonly string[];
+  readonly enabled: boolean;
+  /** Why hookyard disabled it (e.g. the endpoint answered 410); null when enabled or disabled by hand. */
+  readonly disabledReason: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewEndpoint {
+  readonly url: string;
+  readonly description: string;
+  readonly secret: string;
+  readonly eventTypes: readonly string[];
+  readonly enabled: boolean;
+}
+
+export type EndpointPatch = Partial<NewEndpoint> & { readonly disabledReason?: string | null };
+
+export interface EndpointStore {
+  create(endpoint: NewEndpoint, now: Date): Promise<Endpoint>;
+  get(id: string): Promise<Endpoint | undefined>;
+  /** Oldest first. */
+  list(): Promise<readonly Endpoint[]>;
+  update(id: string, patch: EndpointPatch, now: Date): Promise<Endpoint | undefined>;
+  /** Its deliveries and their attempts go with it. False when there was no such endpoint. */
+  delete(id: string): Promise<boolean>;
+}

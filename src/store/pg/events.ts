@@ -97,7 +97,7 @@ export class PgEventStore implements EventStore {
       .where(and(...conditions))
       .orderBy(desc(events.receivedAt), desc(events.id))
       .limit(page.limit + 1);
-    return pageByTime(rows.map(toStoredEvent), page.limit);
+    return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
   }
 
   async forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]> {

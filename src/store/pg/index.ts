@@ -6,13 +6,13 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import type { DeliveryStore } from "../deliveries.ts";
-import type { EndpointStore } from "../endpoints.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
+import { PgDeliveryStore } from "./deliveries.ts";
+import { PgEndpointStore } from "./endpoints.ts";
 import { PgChangeStore, PgEventStore } from "./events.ts";
 import { PgHookStore } from "./hooks.ts";
 import { PgRetentionStore } from "./retention.ts";
@@ -35,8 +35,8 @@ export class PgStore implements Store {
   readonly dialect = "postgres" as const;
   readonly events: PgEventStore;
   readonly changes: PgChangeStore;
-  readonly endpoints: EndpointStore = {};
-  readonly deliveries: DeliveryStore = {};
+  readonly endpoints: PgEndpointStore;
+  readonly deliveries: PgDeliveryStore;
   readonly relay: RelayStore = {};
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
@@ -52,6 +52,8 @@ export class PgStore implements Store {
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);
+    this.endpoints = new PgEndpointStore(this.db);
+    this.deliveries = new PgDeliveryStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {

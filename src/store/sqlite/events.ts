@@ -89,7 +89,7 @@ export class SqliteEventStore implements EventStore {
       .orderBy(desc(events.receivedAt), desc(events.id))
       .limit(page.limit + 1)
       .all();
-    return pageByTime(rows.map(toStoredEvent), page.limit);
+    return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
   }
 
   async forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]> {

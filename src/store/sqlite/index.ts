@@ -8,13 +8,13 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import type { DeliveryStore } from "../deliveries.ts";
-import type { EndpointStore } from "../endpoints.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
+import { SqliteDeliveryStore } from "./deliveries.ts";
+import { SqliteEndpointStore } from "./endpoints.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
 import { SqliteHookStore } from "./hooks.ts";
 import { SqliteRetentionStore } from "./retention.ts";
@@ -24,8 +24,8 @@ export class SqliteStore implements Store {
   readonly dialect = "sqlite" as const;
   readonly events: SqliteEventStore;
   readonly changes: SqliteChangeStore;
-  readonly endpoints: EndpointStore = {};
-  readonly deliveries: DeliveryStore = {};
+  readonly endpoints: SqliteEndpointStore;
+  readonly deliveries: SqliteDeliveryStore;
   readonly relay: RelayStore = {};
   readonly hooks: SqliteHookStore;
   readonly retention: SqliteRetentionStore;
@@ -39,6 +39,8 @@ export class SqliteStore implements Store {
     this.changes = new SqliteChangeStore(this.db);
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
+    this.endpoints = new SqliteEndpointStore(this.db);
+    this.deliveries = new SqliteDeliveryStore(this.db);
   }
 
   /** `path` is a file (its folder is created) or `:memory:`. */

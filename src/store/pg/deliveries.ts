@@ -1,0 +1,201 @@
+import {
+  and,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  min,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import { newId } from "../../lib/ids.ts";
+import { pageByTime, type TimeCursor } from "../cursor.ts";
+import type {
+  AttemptOutcome,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryFilter,
+  DeliveryStatus,
+  DeliveryStore,
+  NewAttempt,
+  QueueStats,
+} from "../deliveries.ts";
+import type { Page } from "../events.ts";
+import type { PgDb } from "./db.ts";
+import { deliveries, deliveryAttempts, endpoints, events } from "./schema.ts";
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): Delivery => ({
+  ...row,
+  status: row.status as DeliveryStatus,
+});
+
+export class PgDeliveryStore implements DeliveryStore {
+  constructor(private readonly db: PgDb) {}
+
+  async claimDue(
+    now: Date,
+    limit: number,
+    lease: { ms: number; holder: string },
+  ): Promise<ClaimedDelivery[]> {
+    // SKIP LOCKED: instances claiming at the same moment take different rows instead of
+    // queueing behind each other's locks; the lease then keeps the row theirs after commit.
+    const due = this.db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+      .where(
+        and(
+          eq(deliveries.status, "pending"),
+          lte(deliveries.nextAttemptAt, now),
+          or(isNull(deliveries.leaseExpiresAt), lt(deliveries.leaseExpiresAt, now)),
+          eq(endpoints.enabled, true),
+        ),
+      )
+      .orderBy(deliveries.nextAttemptAt)
+      .limit(limit)
+      .for("update", { of: deliveries, skipLocked: true });
+    const claimed = await this.db
+      .update(deliveries)
+      .set({ leaseExpiresAt: new Date(now.getTime() + lease.ms), leasedBy: lease.holder })
+      .where(inArray(deliveries.id, due))
+      .returning();
+    if (claimed.length === 0) return [];
+    const related = await this.db
+      .select({
+        delivery: deliveries.id,
+        event: getTableColumns(events),
+        endpoint: getTableColumns(endpoints),
+      })
+      .from(deliveries)
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+      .where(
+        inArray(
+          deliveries.id,
+          claimed.map((row) => row.id),
+        ),
+      );
+    const byId = new Map(related.map((row) => [row.delivery, row]));
+    return claimed.flatMap((row) => {
+      const found = byId.get(row.id);
+      if (!found) return [];
+      const { dedupeKey: _, ...event } = found.event;
+      return [{ delivery: toDelivery(row), event, endpoint: found.endpoint }];
+    });
+  }
+
+  async finishAttempt(
+    deliveryId: string,
+    holder: string,
+    attempt: NewAttempt,
+    outcome: AttemptOutcome,
+    disableEndpoint?: string,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(deliveries)
+        .set({
+          status: outcome.status,
+          attemptCount: sql`${deliveries.attemptCount} + 1`,
+          nextAttemptAt: outcome.status === "pending" ? outcome.nextAttemptAt : null,
+          leaseExpiresAt: null,
+          leasedBy: null,
+          lastStatusCode: attempt.statusCode,
+          lastError: attempt.error,
+          updatedAt: attempt.attemptedAt,
+          ...(outcome.status === "delivered" ? { deliveredAt: attempt.attemptedAt } : {}),
+        })
+        .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leasedBy, holder)))
+        .returning({ endpointId: deliveries.endpointId });
+      if (!updated) return false;
+      await tx.insert(deliveryAttempts).values({ id: newId(), deliveryId, ...attempt });
+      if (disableEndpoint !== undefined) {
+        await tx
+          .update(endpoints)
+          .set({ enabled: false, disabledReason: disableEndpoint, updatedAt: attempt.attemptedAt })
+          .where(eq(endpoints.id, updated.endpointId));
+      }
+      return true;
+    });
+  }
+
+  async get(id: string): Promise<Delivery | undefined> {
+    const [row] = await this.db.select().from(deliveries).where(eq(deliveries.id, id)).limit(1);
+    return row && toDelivery(row);
+  }
+
+  async attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]> {
+    return this.db
+      .select()
+      .from(deliveryAttempts)
+      .where(eq(deliveryAttempts.deliveryId, deliveryId))
+      .orderBy(deliveryAttempts.attemptedAt, deliveryAttempts.id);
+  }
+
+  async list(
+    filter: DeliveryFilter,
+    page: { limit: number; after?: TimeCursor | undefined },
+  ): Promise<Page<Delivery, TimeCursor>> {
+    const conditions: (SQL | undefined)[] = [
+      filter.endpointId ? eq(deliveries.endpointId, filter.endpointId) : undefined,
+      filter.eventId ? eq(deliveries.eventId, filter.eventId) : undefined,
+      filter.status ? eq(deliveries.status, filter.status) : undefined,
+      page.after
+        ? or(
+            lt(deliveries.createdAt, new Date(page.after.at)),
+            and(
+              eq(deliveries.createdAt, new Date(page.after.at)),
+              lt(deliveries.id, page.after.id),
+            ),
+          )
+        : undefined,
+    ];
+    const rows = await this.db
+      .select()
+      .from(deliveries)
+      .where(and(...conditions))
+      .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+      .limit(page.limit + 1);
+    return pageByTime(rows.map(toDelivery), page.limit, (delivery) => delivery.createdAt);
+  }
+
+  async retry(id: string, now: Date): Promise<Delivery | undefined> {
+    const [row] = await this.db
+      .update(deliveries)
+      .set({ status: "pending", attemptCount: 0, nextAttemptAt: now, updatedAt: now })
+      .where(eq(deliveries.id, id))
+      .returning();
+    return row && toDelivery(row);
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const [row] = await this.db
+      .select({ at: min(deliveries.nextAttemptAt) })
+      .from(deliveries)
+      .where(eq(deliveries.status, "pending"));
+    return row?.at ?? null;
+  }
+
+  async stats(now: Date): Promise<QueueStats> {
+    const counts = await this.db
+      .select({ status: deliveries.status, n: count() })
+      .from(deliveries)
+      .groupBy(deliveries.status);
+    const [oldest] = await this.db
+      .select({ at: min(deliveries.nextAttemptAt) })
+      .from(deliveries)
+      .where(and(eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now)));
+    return {
+      byStatus: Object.fromEntries(counts.map((row) => [row.status, Number(row.n)])),
+      oldestDueAt: oldest?.at ?? null,
+    };
+  }
+}

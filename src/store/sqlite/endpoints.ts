@@ -1,0 +1,51 @@
+import { asc, eq } from "drizzle-orm";
+import { newId } from "../../lib/ids.ts";
+import type { Endpoint, EndpointPatch, EndpointStore, NewEndpoint } from "../endpoints.ts";
+import type { SqliteDb } from "./db.ts";
+import { endpoints } from "./schema.ts";
+
+export class SqliteEndpointStore implements EndpointStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  async create(endpoint: NewEndpoint, now: Date): Promise<Endpoint> {
+    const [row] = await this.db
+      .insert(endpoints)
+      .values({
+        id: newId(),
+        ...endpoint,
+        eventTypes: [...endpoint.eventTypes],
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    return row;
+  }
+
+  async get(id: string): Promise<Endpoint | undefined> {
+    const [row] = await this.db.select().from(endpoints).where(eq(endpoints.id, id)).limit(1);
+    return row;
+  }
+
+  async list(): Promise<readonly Endpoint[]> {
+    return this.db.select().from(endpoints).orderBy(asc(endpoints.createdAt), asc(endpoints.id));
+  }
+
+  async update(id: string, patch: EndpointPatch, now: Date): Promise<Endpoint | undefined> {
+    const { eventTypes, ...rest } = patch;
+    const [row] = await this.db
+      .update(endpoints)
+      .set({ ...rest, ...(eventTypes ? { eventTypes: [...eventTypes] } : {}), updatedAt: now })
+      .where(eq(endpoints.id, id))
+      .returning();
+    return row;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db
+      .delete(endpoints)
+      .where(eq(endpoints.id, id))
+      .returning({ id: endpoints.id });
+    return deleted.length > 0;
+  }
+}
