@@ -75,6 +75,7 @@ CREATE TABLE "relay_messages" (
 	"lease_expires_at" timestamp with time zone,
 	"leased_by" text,
 	"received_at" timestamp with time zone NOT NULL,
+	"queued_at" timestamp with time zone NOT NULL,
 	"last_attempt_at" timestamp with time zone,
 	"sent_at" timestamp with time zone,
 	"svix_message_id" text,

@@ -87,6 +87,7 @@ CREATE TABLE `relay_messages` (
 	`lease_expires_at` integer,
 	`leased_by` text,
 	`received_at` integer NOT NULL,
+	`queued_at` integer NOT NULL,
 	`last_attempt_at` integer,
 	`sent_at` integer,
 	`svix_message_id` text,

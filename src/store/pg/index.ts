@@ -8,13 +8,13 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
-import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
 import { PgDeliveryStore } from "./deliveries.ts";
 import { PgEndpointStore } from "./endpoints.ts";
 import { PgChangeStore, PgEventStore } from "./events.ts";
 import { PgHookStore } from "./hooks.ts";
+import { PgRelayStore } from "./relay.ts";
 import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
@@ -37,7 +37,7 @@ export class PgStore implements Store {
   readonly changes: PgChangeStore;
   readonly endpoints: PgEndpointStore;
   readonly deliveries: PgDeliveryStore;
-  readonly relay: RelayStore = {};
+  readonly relay: PgRelayStore;
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
   private readonly db: PgDb;
@@ -54,6 +54,7 @@ export class PgStore implements Store {
     this.hooks = new PgHookStore(this.db);
     this.endpoints = new PgEndpointStore(this.db);
     this.deliveries = new PgDeliveryStore(this.db);
+    this.relay = new PgRelayStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {

@@ -10,13 +10,13 @@ import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
-import type { RelayStore } from "../relay.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteDeliveryStore } from "./deliveries.ts";
 import { SqliteEndpointStore } from "./endpoints.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
 import { SqliteHookStore } from "./hooks.ts";
+import { SqliteRelayStore } from "./relay.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 
@@ -26,7 +26,7 @@ export class SqliteStore implements Store {
   readonly changes: SqliteChangeStore;
   readonly endpoints: SqliteEndpointStore;
   readonly deliveries: SqliteDeliveryStore;
-  readonly relay: RelayStore = {};
+  readonly relay: SqliteRelayStore;
   readonly hooks: SqliteHookStore;
   readonly retention: SqliteRetentionStore;
   private readonly db: SqliteDb;
@@ -41,6 +41,7 @@ export class SqliteStore implements Store {
     this.hooks = new SqliteHookStore(this.db);
     this.endpoints = new SqliteEndpointStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db);
+    this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
   }
 
   /** `path` is a file (its folder is created) or `:memory:`. */

@@ -111,6 +111,8 @@ export const relayMessages = sqliteTable(
     leaseExpiresAt: at("lease_expires_at"),
     leasedBy: text("leased_by"),
     receivedAt: at("received_at").notNull(),
+    /** When it was last queued (received, or retried by hand): RELAY_MAX_AGE counts from here. */
+    queuedAt: at("queued_at").notNull(),
     lastAttemptAt: at("last_attempt_at"),
     sentAt: at("sent_at"),
     svixMessageId: text("svix_message_id"),
