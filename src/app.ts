@@ -14,6 +14,7 @@ import { openapiDocs } from "./http/openapi.ts";
 import { httpPipeline } from "./http/pipeline.ts";
 import { entityIngest } from "./ingest/entities/index.ts";
 import { GITHUB_RAW_BODY_ROUTES, githubIngest } from "./ingest/github/index.ts";
+import { registerQueueMetrics } from "./ops/queue-metrics.ts";
 import { retentionService } from "./ops/retention.ts";
 import { opsRoutes } from "./ops/routes.ts";
 import type { BackgroundService } from "./ops/service.ts";
@@ -21,6 +22,7 @@ import { relayRoutes } from "./relay/index.ts";
 import { relayServices } from "./relay/services.ts";
 
 export function createApp(ctx: AppContext) {
+  registerQueueMetrics(ctx);
   return (
     new Elysia({
       // Well above MAX_BODY_SIZE: our own reader enforces the limit with a JSON 413,

@@ -138,6 +138,15 @@ describe("the hookyard binary", () => {
     expect(again).toMatchObject({ code: 0, stdout: "the database is up to date\n" });
   });
 
+  test("prune deletes what is past retention once and says what it deleted", async () => {
+    const result = await run(["prune", "--older-than", "1h"], { LOG_LEVEL: "error" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^deleted 0 event\(s\) and 0 relay message\(s\) received before \d{4}-/,
+    );
+    expect((await run(["prune", "--older-than", "soon"])).code).toBe(2);
+  });
+
   test.skipIf(!postgresUrl)(
     "migrates an empty PostgreSQL database, twice at once, and serves it",
     async () => {

@@ -37,6 +37,8 @@ for (const dialect of dialects) {
         /hookyard_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/,
       );
       expect(text).toContain("hookyard_http_request_duration_seconds_bucket");
+      expect(text).toContain('hookyard_queue_oldest_pending_age_seconds{queue="deliveries"} 0');
+      expect(text).toContain('hookyard_queue_oldest_pending_age_seconds{queue="relay"} 0');
     });
 
     test("an unknown route is a JSON 404", async () => {
