@@ -5,8 +5,11 @@
  */
 import { ApiError, badRequest } from "./errors.ts";
 
+/** Answered before the body is read: closing the connection stops the client's upload. */
 export const tooLarge = (limit: number) =>
-  new ApiError(413, `request body is larger than MAX_BODY_SIZE (${limit} bytes)`);
+  new ApiError(413, `request body is larger than MAX_BODY_SIZE (${limit} bytes)`, [], {
+    connection: "close",
+  });
 
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);

@@ -45,7 +45,7 @@ export async function startTestApp(
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrlOf(database),
     LOG_LEVEL: "error",
-    SHUTDOWN_TIMEOUT: "5s",
+    SHUTDOWN_TIMEOUT: "2s",
     ...options.settings,
   });
   const config: Config = Object.freeze({ ...parsed, port: 0, ...options.config });

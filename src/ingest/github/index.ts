@@ -12,6 +12,7 @@ import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
 import { QueryReader } from "../../http/query.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
 import { decodeGitHubBody } from "./body.ts";
+import { classifyGitHubEvent, NOT_A_PUSH } from "./event.ts";
 import { type PushDecision, pushToChange } from "./push.ts";
 import { verifyGitHubSignature } from "./signature.ts";
 
@@ -28,7 +29,6 @@ const KEPT_HEADERS = [
   "content-type",
 ] as const;
 
-const EVENT_NAME = /^[a-z_]{1,64}$/;
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,128}$/;
 
 const ChangeSchema = t.Object({ id: t.Integer(), data: t.Unknown() });
@@ -55,10 +55,10 @@ export function githubIngest(ctx: AppContext) {
             ]);
           }
         }
-        const event = headers.get("x-github-event");
-        if (!event || !EVENT_NAME.test(event)) {
+        const event = classifyGitHubEvent(headers.get("x-github-event"));
+        if (!event.ok) {
           count("invalid");
-          throw badRequest("X-GitHub-Event: missing or not an event name");
+          throw badRequest(event.error);
         }
         const deliveryId = headers.get("x-github-delivery");
         if (deliveryId !== null && !DELIVERY_ID.test(deliveryId)) {
@@ -73,7 +73,7 @@ export function githubIngest(ctx: AppContext) {
         const payload = decoded.payload;
         const receivedAt = ctx.now();
         const decision: PushDecision | undefined =
-          event === "push" ? pushToChange(payload, receivedAt) : undefined;
+          event.kind === "push" ? pushToChange(payload, receivedAt) : undefined;
         if (decision?.kind === "invalid") {
           count("invalid");
           throw new ApiError(422, "invalid push payload", [
@@ -85,7 +85,7 @@ export function githubIngest(ctx: AppContext) {
         const result = await ctx.store.events.record(
           {
             source: "github",
-            type: `github.${event}`,
+            type: event.type,
             entityType: typeof repository?.full_name === "string" ? "repository" : null,
             entityId: typeof repository?.full_name === "string" ? repository.full_name : null,
             action: typeof payload.action === "string" ? payload.action : null,
@@ -102,10 +102,10 @@ export function githubIngest(ctx: AppContext) {
           return jsonResponse({ duplicate: true }, 200);
         }
         count("stored");
-        if (event === "ping") return jsonResponse({ ok: true, zen: payload.zen ?? null }, 200);
+        if (event.kind === "ping") return jsonResponse({ ok: true, zen: payload.zen ?? null }, 200);
         if (decision?.kind === "change") return jsonResponse({ change_id: result.changeId }, 201);
         return jsonResponse(
-          { ignored: decision?.kind === "ignored" ? decision.reason : "not a push" },
+          { ignored: decision?.kind === "ignored" ? decision.reason : NOT_A_PUSH },
           202,
         );
       },

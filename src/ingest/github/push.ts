@@ -1,7 +1,7 @@
 /**
- * The rule the first brief asked for: a push to a repository's default branch becomes one
- * `changes` row; every other delivery is ignored with a reason. Pure: a payload in, a
- * decision out.
+ * The contract's rule: a push to a repository's default branch becomes one `changes` row;
+ * any other push is ignored with a reason, and a payload the rule cannot be applied to is
+ * invalid (the route answers 422). Pure: a payload in, a decision out.
  */
 
 export interface ChangeData {
@@ -21,12 +21,12 @@ export interface ChangeData {
   };
 }
 
+export type IgnoredPushReason = "tag push" | "branch deleted" | "not the default branch";
+
 export type PushDecision =
   | { readonly kind: "change"; readonly change: ChangeData }
-  | {
-      readonly kind: "ignored";
-      readonly reason: "tag push" | "branch deleted" | "not the default branch";
-    }
+  | { readonly kind: "ignored"; readonly reason: IgnoredPushReason }
+  /** `field` is the payload path at fault, e.g. `repository.default_branch`. */
   | { readonly kind: "invalid"; readonly error: string; readonly field: string };
 
 const MERGE_PREFIXES = [
@@ -40,40 +40,51 @@ const MERGE_PREFIXES = [
 export const isMergeCommitMessage = (message: string): boolean =>
   MERGE_PREFIXES.some((prefix) => message.startsWith(prefix));
 
+/** GitHub's `after` when a ref is deleted: all zeros (40 for SHA-1, 64 for SHA-256 repositories). */
+const NULL_SHA = /^0{40}(?:0{24})?$/;
+
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
+const nonEmpty = (value: unknown): string | undefined => text(value) || undefined;
 
 const invalid = (field: string, error: string): PushDecision => ({ kind: "invalid", field, error });
 
 export function pushToChange(payload: unknown, receivedAt: Date): PushDecision {
+  // Everything the rule reads is checked first, so a malformed push is refused whatever
+  // it would have been classified as, rather than stored as "ignored".
   if (!isObject(payload)) return invalid("body", "a push payload must be a JSON object");
   const ref = payload.ref;
-  if (typeof ref !== "string")
+  if (typeof ref !== "string") {
     return invalid("ref", "ref: expected a string such as refs/heads/main");
+  }
   const repository = payload.repository;
   if (!isObject(repository)) return invalid("repository", "repository: expected an object");
-  const fullName = text(repository.full_name);
-  if (!fullName) return invalid("repository.full_name", "repository.full_name: expected a string");
-
-  // A tag is never a change, even one named like the default branch.
-  if (ref.startsWith("refs/tags/")) return { kind: "ignored", reason: "tag push" };
-  if (payload.deleted === true) return { kind: "ignored", reason: "branch deleted" };
-
-  const defaultBranch = text(repository.default_branch);
+  const fullName = nonEmpty(repository.full_name);
+  if (!fullName) {
+    return invalid("repository.full_name", "repository.full_name: expected a string (owner/name)");
+  }
+  const defaultBranch = nonEmpty(repository.default_branch);
   if (!defaultBranch) {
     return invalid(
       "repository.default_branch",
       "repository.default_branch: expected a string; cannot tell whether this push is to the default branch",
     );
   }
+  const after = nonEmpty(payload.after);
+  if (!after) return invalid("after", "after: expected the commit sha after the push");
+
+  // A tag is never a change, even one named like the default branch (refs/tags/main).
+  if (ref.startsWith("refs/tags/")) return { kind: "ignored", reason: "tag push" };
+  // An all-zero `after` is a deletion even if `deleted` was left out.
+  if (payload.deleted === true || NULL_SHA.test(after)) {
+    return { kind: "ignored", reason: "branch deleted" };
+  }
   if (ref !== `refs/heads/${defaultBranch}`) {
     return { kind: "ignored", reason: "not the default branch" };
   }
-  const after = text(payload.after);
-  if (!after) return invalid("after", "after: expected the commit sha after the push");
 
   const headCommit = isObject(payload.head_commit) ? payload.head_commit : undefined;
   const commits = Array.isArray(payload.commits) ? payload.commits.filter(isObject) : [];
@@ -87,7 +98,7 @@ export function pushToChange(payload: unknown, receivedAt: Date): PushDecision {
         repository: fullName,
         branch: defaultBranch,
         commit: after,
-        author: formatPerson(headCommit ? headCommit.author : payload.pusher),
+        author: formatPerson(headCommit?.author) || formatPerson(payload.pusher),
         message: lastNonMergeMessage(commits) ?? text(headCommit?.message) ?? "",
       },
     },
@@ -103,22 +114,29 @@ function lastNonMergeMessage(commits: readonly Json[]): string | undefined {
   return undefined;
 }
 
-function formatPerson(person: unknown): string {
+/** `Name <email>`, just the name without an email, `<email>` without a name, else "". */
+export function formatPerson(person: unknown): string {
   if (!isObject(person)) return "";
-  const name = text(person.name) ?? text(person.username) ?? "";
-  const email = text(person.email);
+  const name = nonEmpty(person.name) ?? nonEmpty(person.username) ?? "";
+  const email = nonEmpty(person.email);
   return email ? `${name} <${email}>`.trim() : name;
 }
 
-/** `repository.pushed_at` is epoch seconds in push payloads; other events use ISO strings. */
+/**
+ * `repository.pushed_at` is epoch seconds in push payloads (ISO strings in other events,
+ * and from hand-made senders). Anything unreadable, or beyond year 9999 (which ISO-8601
+ * cannot write in the contract's format), is no push time.
+ */
 function pushTime(value: unknown): Date | undefined {
-  const date =
-    typeof value === "number"
-      ? new Date(value * 1000)
-      : typeof value === "string"
-        ? new Date(value)
-        : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+  let date: Date | undefined;
+  if (typeof value === "number") date = new Date(value * 1000);
+  else if (typeof value === "string" && /^\d+(?:\.\d+)?$/.test(value.trim())) {
+    date = new Date(Number(value) * 1000);
+  } else if (typeof value === "string") date = new Date(value);
+  if (!date || Number.isNaN(date.getTime())) return undefined;
+  const year = date.getUTCFullYear();
+  return year >= 0 && year <= 9999 ? date : undefined;
 }
 
+/** ISO-8601 UTC to the second, the fraction cut off (not rounded): `2026-11-22T10:15:00Z`. */
 export const formatTimestamp = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -1,0 +1,139 @@
+/**
+ * The loop both outbound workers (deliveries, relay) run: claim due work up to the
+ * concurrency limit, process each item in the background, and otherwise sleep until one
+ * of: a wake-up (new work, from any instance), a free slot, the next item's due time, or
+ * the poll interval (a safety net for missed notifications and other instances' leases).
+ * Claim failures (the database is down) back off and retry: the worker pauses, never dies.
+ */
+import { fullJitterBackoff } from "../lib/backoff.ts";
+import type { Logger } from "./log.ts";
+import type { BackgroundService } from "./service.ts";
+
+export interface ClaimLoopOptions<T> {
+  readonly name: string;
+  readonly concurrency: number;
+  /** Upper bound on any sleep. */
+  readonly pollIntervalMs: number;
+  readonly claim: (limit: number) => Promise<T[]>;
+  /** Handles one item; must record its own outcome. A throw is logged, the lease then expires. */
+  readonly process: (item: T) => Promise<void>;
+  readonly nextDueAt: () => Promise<Date | null>;
+  /** Subscribes to wake-ups; returns the unsubscribe. */
+  readonly subscribe: (wake: () => void) => Promise<() => Promise<void>>;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+/** Waiting on the database after a failed claim: from 100 ms up to 10 s. */
+const OUTAGE_BACKOFF = { baseMs: 100, capMs: 10_000 };
+
+export class ClaimLoop<T> implements BackgroundService {
+  readonly name: string;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private wakeSleeper: (() => void) | undefined;
+  private pendingWake = false;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(private readonly options: ClaimLoopOptions<T>) {
+    this.name = options.name;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = await this.options.subscribe(() => this.wake());
+    this.loop = this.run();
+  }
+
+  /** Stops claiming and waits for the items in flight to finish. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+    await this.unsubscribe?.().catch(() => {});
+  }
+
+  /** New work may be due: claim now rather than at the next timer. */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Items being processed right now (for tests and metrics). */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.pendingWake = false;
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await this.sleep(this.options.pollIntervalMs);
+        continue;
+      }
+      let items: T[];
+      try {
+        items = await this.options.claim(free);
+        failures = 0;
+      } catch (error) {
+        const delay = fullJitterBackoff(failures++, OUTAGE_BACKOFF);
+        this.options.log.warn(`${this.name}: claiming failed; retrying`, {
+          error,
+          retry_in_ms: delay,
+        });
+        await this.sleep(delay);
+        continue;
+      }
+      for (const item of items) this.track(item);
+      if (items.length === free || this.pendingWake) continue;
+      await this.sleep(await this.idleDelay());
+    }
+  }
+
+  private track(item: T): void {
+    const task = this.options
+      .process(item)
+      .catch((error) => this.options.log.error(`${this.name}: processing failed`, { error }))
+      .finally(() => {
+        this.inFlight.delete(task);
+        // A slot is free: claim more if more is due.
+        this.wakeSleeper?.();
+      });
+    this.inFlight.add(task);
+  }
+
+  /** How long to sleep when nothing more could be claimed. */
+  private async idleDelay(): Promise<number> {
+    let next: Date | null = null;
+    try {
+      next = await this.options.nextDueAt();
+    } catch {
+      // the next claim will report the outage
+    }
+    if (!next) return this.options.pollIntervalMs;
+    const untilDue = next.getTime() - this.options.now().getTime();
+    // Due already but not claimable: another worker holds it; its lease or a wake-up ends that.
+    if (untilDue <= 0) return this.options.pollIntervalMs;
+    return Math.min(untilDue, this.options.pollIntervalMs);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running || this.pendingWake) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeSleeper = undefined;
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
+  }
+}

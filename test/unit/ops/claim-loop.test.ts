@@ -1,0 +1,181 @@
+import { describe, expect, test } from "bun:test";
+import { ClaimLoop } from "../../../src/ops/claim-loop.ts";
+import { silentLogger } from "../../../src/ops/log.ts";
+
+/** An in-memory queue standing in for the database. */
+function queue() {
+  const items: number[] = [];
+  let claimFailures = 0;
+  let wake: (() => void) | undefined;
+  return {
+    items,
+    push(...values: number[]) {
+      items.push(...values);
+      wake?.();
+    },
+    failNextClaims(n: number) {
+      claimFailures = n;
+    },
+    claim: async (limit: number) => {
+      if (claimFailures > 0) {
+        claimFailures--;
+        throw Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" });
+      }
+      return items.splice(0, limit);
+    },
+    subscribe: async (listener: () => void) => {
+      wake = listener;
+      return async () => {
+        wake = undefined;
+      };
+    },
+  };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe("ClaimLoop", () => {
+  test("processes work as it is pushed, woken rather than polled", async () => {
+    const source = queue();
+    const done: number[] = [];
+    const allDone = deferred();
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 4,
+      pollIntervalMs: 60_000, // only a wake-up can get the work done in time
+      claim: source.claim,
+      process: async (n) => {
+        done.push(n);
+        if (done.length === 3) allDone.resolve();
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    source.push(1, 2, 3);
+    await allDone.promise;
+    await loop.stop();
+    expect(done.sort()).toEqual([1, 2, 3]);
+  });
+
+  test("never has more than `concurrency` items in flight", async () => {
+    const source = queue();
+    source.items.push(...Array.from({ length: 10 }, (_, i) => i));
+    let inFlight = 0;
+    let peak = 0;
+    let finished = 0;
+    const allDone = deferred();
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 3,
+      pollIntervalMs: 60_000,
+      claim: source.claim,
+      process: async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        if (++finished === 10) allDone.resolve();
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    await allDone.promise;
+    await loop.stop();
+    expect(peak).toBe(3);
+  });
+
+  test("stop waits for the items in flight to finish", async () => {
+    const source = queue();
+    source.items.push(1);
+    const started = deferred();
+    const release = deferred();
+    let finished = false;
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      claim: source.claim,
+      process: async () => {
+        started.resolve();
+        await release.promise;
+        finished = true;
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    await started.promise;
+    const stopping = loop.stop();
+    release.resolve();
+    await stopping;
+    expect(finished).toBe(true);
+  });
+
+  test("a failing claim (database down) is retried and the loop resumes", async () => {
+    const source = queue();
+    source.failNextClaims(3);
+    source.items.push(7);
+    const done = deferred();
+    let claimed = 0;
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      claim: async (limit) => {
+        claimed++;
+        return source.claim(limit);
+      },
+      process: async () => done.resolve(),
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    await done.promise;
+    await loop.stop();
+    expect(claimed).toBeGreaterThanOrEqual(4);
+  });
+
+  test("sleeps until the next item falls due", async () => {
+    const source = queue();
+    const dueIn = 30;
+    const start = Date.now();
+    const done = deferred();
+    let dueAt = 0;
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      claim: async () => (Date.now() >= start + dueIn ? source.items.splice(0, 1) : []),
+      process: async () => {
+        dueAt = Date.now();
+        done.resolve();
+      },
+      nextDueAt: async () => new Date(start + dueIn),
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    source.items.push(1);
+    await loop.start();
+    await done.promise;
+    await loop.stop();
+    expect(dueAt - start).toBeGreaterThanOrEqual(dueIn);
+    expect(dueAt - start).toBeLessThan(1000);
+  });
+});
