@@ -1,0 +1,179 @@
+/**
+ * One delivery attempt: one POST, one verdict. It never throws: whatever the receiver or
+ * the network does becomes a result the worker can store and decide on
+ * (./retry-schedule.ts decides what comes next).
+ *
+ * Receivers are untrusted, so the attempt is bounded in every direction: one timeout from
+ * connect to the last byte read, at most `maxResponseBytes` of the response read (a
+ * receiver answering with 5 GB must not be read whole), and no redirects followed (a
+ * redirect to 169.254.169.254 would walk around the SSRF check in ./ssrf.ts).
+ */
+import { parseRetryAfter } from "../lib/retry-after.ts";
+
+export { buildDeliveryRequest, type DeliveryMessage, type DeliveryRequest } from "./request.ts";
+
+/** Enough of a response to see why a receiver refused; the contract stores the first 4 KB. */
+export const MAX_RESPONSE_BYTES = 4096;
+
+/** `fetch` as the attempt uses it; injectable for tests. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface AttemptInput {
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** DELIVERY_TIMEOUT: connect to last byte. */
+  readonly timeoutMs: number;
+  readonly maxResponseBytes?: number;
+  readonly fetch?: FetchFunction;
+}
+
+export type AttemptResult =
+  /** A 2xx, its body read (up to the limit) within the timeout. */
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly durationMs: number;
+      readonly responseBody: string;
+    }
+  | {
+      readonly ok: false;
+      /** Absent when no response came at all (timeout, refused, reset, DNS…). */
+      readonly status: number | undefined;
+      readonly durationMs: number;
+      /** What went wrong, for people: `HTTP 500`, `timeout after 15000 ms`, `connection refused`. */
+      readonly error: string;
+      readonly responseBody: string;
+      /** The response's Retry-After, whatever its status; the retry decision filters. */
+      readonly retryAfterMs?: number;
+    };
+
+export async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), input.timeoutMs);
+  const failure = (error: unknown) =>
+    controller.signal.aborted ? `timeout after ${input.timeoutMs} ms` : describeNetworkError(error);
+
+  try {
+    let response: Response;
+    try {
+      response = await (input.fetch ?? fetch)(input.url, {
+        method: "POST",
+        headers: input.headers,
+        body: input.body,
+        redirect: "manual",
+        signal: controller.signal,
+      });
+    } catch (error) {
+      return {
+        ok: false,
+        status: undefined,
+        durationMs: elapsed(),
+        error: failure(error),
+        responseBody: "",
+      };
+    }
+
+    const { status } = response;
+    const read = await readPrefix(response, input.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+    const responseBody = new TextDecoder().decode(read.bytes);
+    const durationMs = elapsed();
+    const readError = read.error === undefined ? undefined : failure(read.error);
+
+    if (status >= 200 && status < 300) {
+      if (readError === undefined) return { ok: true, status, durationMs, responseBody };
+      return {
+        ok: false,
+        status,
+        durationMs,
+        error: `${readError} while reading the response`,
+        responseBody,
+      };
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+    return {
+      ok: false,
+      status,
+      durationMs,
+      error: describeStatus(response),
+      responseBody,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Prefix {
+  readonly bytes: Uint8Array;
+  /** Set when reading stopped on an error (timeout, reset) rather than at the end or the limit. */
+  readonly error?: unknown;
+}
+
+/** The first `maxBytes` of the body; the rest is never read: the stream is cancelled. */
+async function readPrefix(response: Response, maxBytes: number): Promise<Prefix> {
+  if (response.body === null) return { bytes: new Uint8Array() };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: concat(chunks, maxBytes) };
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    // Not awaited: a receiver that keeps streaming must not hold the attempt open.
+    reader.cancel().catch(() => {});
+    return { bytes: concat(chunks, maxBytes) };
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    return { bytes: concat(chunks, maxBytes), error };
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], maxBytes: number): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all.subarray(0, maxBytes);
+}
+
+function describeStatus(response: Response): string {
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("location");
+    const target = location === null ? "" : ` to ${location.slice(0, 200)}`;
+    return `HTTP ${response.status}: redirect${target} not followed`;
+  }
+  return `HTTP ${response.status}`;
+}
+
+/** Error codes Bun's fetch and the resolver use, in words an operator reads in the dashboard. */
+const NETWORK_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ConnectionRefused: "connection refused",
+  ECONNRESET: "connection reset",
+  ConnectionClosed: "connection closed",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host lookup failed (try again)",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  CERT_HAS_EXPIRED: "TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "TLS certificate chain is self-signed",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate cannot be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not match the host",
+};
+
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code === "string") return NETWORK_ERRORS[code] ?? `${code}: ${error.message}`;
+  return error.message || error.name;
+}
