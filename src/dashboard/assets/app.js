@@ -1,0 +1,113 @@
+// hookyard dashboard: the little the pages need from JavaScript, and nothing they cannot
+// work without. Loaded with `defer` from /dashboard/assets/app.js (the CSP forbids inline
+// scripts, so behaviour hangs off data-* attributes):
+//   data-copy-target="ID"   on a button: copy the text of element #ID
+//   data-confirm="QUESTION" on a form: ask before submitting
+//   data-refresh-seconds=N  on an element: reload the page every N seconds, with a
+//                           [data-refresh-toggle] button inside to switch it on and off
+(() => {
+  const REFRESH_SETTING = "hookyard.autoRefresh";
+
+  // Copy buttons start hidden, so none shows where this script does not run.
+  for (const button of document.querySelectorAll("[data-copy-target]")) {
+    button.hidden = false;
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("[data-copy-target]");
+    if (!button) return;
+    const target = document.getElementById(button.getAttribute("data-copy-target") || "");
+    if (target) copyText(button, target);
+  });
+
+  async function copyText(button, target) {
+    const label = button.textContent;
+    try {
+      // The Clipboard API exists only in secure contexts (https, localhost).
+      await navigator.clipboard.writeText(target.textContent || "");
+      button.textContent = "Copied";
+    } catch {
+      // Plain http on a LAN address: select the text and let the user copy it.
+      const range = document.createRange();
+      range.selectNodeContents(target);
+      const selection = window.getSelection();
+      selection?.removeAllRanges();
+      selection?.addRange(range);
+      button.textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => {
+      button.textContent = label;
+    }, 1500);
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  const refreshBox = document.querySelector("[data-refresh-seconds]");
+  if (refreshBox) startAutoRefresh(refreshBox);
+
+  function startAutoRefresh(box) {
+    const seconds = Number(box.getAttribute("data-refresh-seconds"));
+    if (!Number.isFinite(seconds) || seconds < 1) return;
+    const toggle = box.querySelector("[data-refresh-toggle]");
+    let enabled = readSetting() !== "off";
+    let remaining = seconds;
+
+    const show = () => {
+      if (!toggle) return;
+      toggle.hidden = false;
+      toggle.setAttribute("aria-pressed", String(enabled));
+      toggle.textContent = enabled ? `Auto-refresh: on (${seconds} s)` : "Auto-refresh: off";
+    };
+    toggle?.addEventListener("click", () => {
+      enabled = !enabled;
+      remaining = seconds;
+      writeSetting(enabled ? "on" : "off");
+      show();
+    });
+    show();
+
+    setInterval(() => {
+      // A hidden tab waits; it catches up within a second of being shown again.
+      if (!enabled || document.hidden) return;
+      // Someone typing a filter or selecting text to copy must not lose it to a reload:
+      // start the count again once they are done.
+      if (userIsBusy()) {
+        remaining = seconds;
+        return;
+      }
+      remaining -= 1;
+      // reload() keeps the URL, and with it the filters and the page.
+      if (remaining <= 0) window.location.reload();
+    }, 1000);
+  }
+
+  function userIsBusy() {
+    const active = document.activeElement;
+    if (active?.matches("input, textarea, select, [contenteditable]")) return true;
+    const selection = window.getSelection();
+    return Boolean(selection && !selection.isCollapsed && String(selection) !== "");
+  }
+
+  // localStorage can throw (storage disabled, private modes): then the switch simply
+  // does not persist.
+  function readSetting() {
+    try {
+      return window.localStorage.getItem(REFRESH_SETTING);
+    } catch {
+      return null;
+    }
+  }
+
+  function writeSetting(value) {
+    try {
+      window.localStorage.setItem(REFRESH_SETTING, value);
+    } catch {
+      // not remembered; still applies to this page
+    }
+  }
+})();

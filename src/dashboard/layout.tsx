@@ -1,0 +1,127 @@
+/**
+ * The frame of every dashboard page: the document head (stylesheet and script from
+ * /dashboard/assets, nothing inline: the CSP forbids it), the top navigation, the page
+ * heading with optional actions and auto-refresh toggle, the content and a footer.
+ *
+ * Usage:
+ *   htmlResponse(
+ *     <Layout title="Events" active="events" refreshSeconds={10}>
+ *       <FilterForm … /> <Table … /> <Pager … />
+ *     </Layout>,
+ *   )
+ */
+import type { Children } from "@kitajs/html";
+import { attr } from "./components/markup.ts";
+
+export type NavKey = "events" | "changes" | "endpoints" | "relay" | "hooks";
+
+export const NAV_ITEMS: readonly { key: NavKey; label: string; href: string }[] = [
+  { key: "events", label: "Events", href: "/dashboard" },
+  { key: "changes", label: "Changes", href: "/dashboard/changes" },
+  { key: "endpoints", label: "Endpoints", href: "/dashboard/endpoints" },
+  { key: "relay", label: "Relay", href: "/dashboard/relay" },
+  { key: "hooks", label: "Hooks", href: "/dashboard/hooks" },
+];
+
+/** Where the assets are served from (see assets.ts). */
+export const STYLESHEET_HREF = "/dashboard/assets/style.css";
+export const SCRIPT_SRC = "/dashboard/assets/app.js";
+
+/** Shortest auto-refresh period accepted: quicker reloads only load the database. */
+export const MIN_REFRESH_SECONDS = 2;
+
+export interface LayoutProps {
+  /** The page heading and document title (escaped). */
+  readonly title: string;
+  /** The highlighted navigation entry (entity pages belong to `events`). */
+  readonly active?: NavKey;
+  /** Published as `<meta name="csrf-token">` for scripts; forms use `<CsrfField>`. */
+  readonly csrfToken?: string;
+  /** Reload the page every N seconds (app.js; pauses while the user is busy). */
+  readonly refreshSeconds?: number;
+  /** Buttons or links beside the heading, e.g. a `<PostButton>` (trusted markup). */
+  readonly actions?: JSX.Element;
+  /** The page content (trusted markup: escape data with `safe` or use the components). */
+  readonly children?: Children;
+}
+
+export function Layout({
+  title,
+  active,
+  csrfToken,
+  refreshSeconds,
+  actions,
+  children,
+}: LayoutProps): JSX.Element {
+  const refresh =
+    refreshSeconds !== undefined && Number.isFinite(refreshSeconds)
+      ? Math.max(MIN_REFRESH_SECONDS, Math.round(refreshSeconds))
+      : undefined;
+  return (
+    <>
+      {"<!doctype html>"}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          {csrfToken === undefined ? "" : <meta name="csrf-token" content={attr(csrfToken)} />}
+          <title safe>{`${title} · hookyard`}</title>
+          <link rel="stylesheet" href={STYLESHEET_HREF} />
+          <script src={SCRIPT_SRC} defer></script>
+        </head>
+        <body>
+          <header class="topbar">
+            <a href="/dashboard" class="brand">
+              hookyard
+            </a>
+            <nav class="nav" aria-label="Sections">
+              {NAV_ITEMS.map((item) => (
+                <a href={item.href} aria-current={item.key === active ? "page" : undefined}>
+                  {item.label}
+                </a>
+              ))}
+              <a href="/openapi" class="nav-aside">
+                API docs
+              </a>
+            </nav>
+          </header>
+          <main class="page">
+            <div class="page-head">
+              <h1 safe>{title}</h1>
+              <div class="page-actions">
+                {actions ?? ""}
+                {refresh === undefined ? "" : <RefreshToggle seconds={refresh} />}
+              </div>
+            </div>
+            {children}
+          </main>
+          <footer class="footer">
+            <span>hookyard</span>
+            <a href="/openapi">API docs</a>
+            <a href="/openapi/json">OpenAPI JSON</a>
+            <a href="/metrics">Metrics</a>
+            <span class="muted">Times are UTC</span>
+          </footer>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** The auto-refresh switch; hidden until app.js takes it over. */
+function RefreshToggle({ seconds }: { readonly seconds: number }): JSX.Element {
+  return (
+    <div class="refresh" data-refresh-seconds={seconds}>
+      <button
+        type="button"
+        class="btn btn-small btn-quiet"
+        data-refresh-toggle
+        aria-pressed="true"
+        hidden
+      >
+        Auto-refresh
+      </button>
+    </div>
+  );
+}
