@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "drizzle-orm";
-import { matchesEventType } from "../../delivery/event-types.ts";
+import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
 import type {
@@ -12,58 +12,90 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
-import type { PgDb, PgExecutor } from "./db.ts";
-import { changes, deliveries, endpoints, events } from "./schema.ts";
+import type { PgDb } from "./db.ts";
+import { changes, events } from "./schema.ts";
 
 type EventRow = typeof events.$inferSelect;
 
 const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
 
 export class PgEventStore implements EventStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly client: postgres.Sql,
+  ) {}
 
+  /**
+   * The ingest hot path as one statement, so one round trip and no explicit transaction:
+   * the event, its `changes` row and its deliveries commit together or not at all. The
+   * unique index decides duplicates (concurrent copies of one delivery wait for the first
+   * to commit, then insert nothing). Endpoint filters are matched here in SQL with the
+   * same rules as `matchesEventType` (the store contract tests hold both to them).
+   */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(events)
-        .values({
-          id: newId(),
-          source: event.source,
-          type: event.type,
-          entityType: event.entityType ?? null,
-          entityId: event.entityId ?? null,
-          action: event.action ?? null,
-          occurredAt: event.occurredAt,
-          receivedAt: event.receivedAt,
-          payload: event.payload,
-          headers: event.headers,
-          dedupeKey: event.dedupeKey ?? null,
-        })
-        // The unique index decides, not a read-then-write: concurrent copies of one
-        // delivery wait here for the first to commit and then insert nothing.
-        .onConflictDoNothing({ target: [events.source, events.dedupeKey] })
-        .returning();
-      if (!row) return { status: "duplicate", eventId: await this.idOfDuplicate(tx, event) };
-
-      let changeId: number | null = null;
-      if (options.change !== undefined) {
-        const [change] = await tx
-          .insert(changes)
-          .values({ data: options.change })
-          .returning({ id: changes.id });
-        changeId = change?.id ?? null;
-      }
-      const queued = await fanOut(tx, row);
-      return { status: "stored", event: toStoredEvent(row), changeId, deliveries: queued };
-    });
+    const id = newId();
+    const dedupeKey = event.dedupeKey ?? null;
+    const change = options.change === undefined ? null : JSON.stringify(options.change);
+    const [row] = await this.client<
+      { event_id: string | null; change_id: string | null; deliveries: number }[]
+    >`
+      with new_event as (
+        insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
+        values (${id}, ${event.source}, ${event.type}, ${event.entityType ?? null}, ${event.entityId ?? null},
+                ${event.action ?? null}, ${event.occurredAt.toISOString()}::timestamptz, ${event.receivedAt.toISOString()}::timestamptz,
+                ${JSON.stringify(event.payload)}::jsonb, ${JSON.stringify(event.headers)}::jsonb, ${dedupeKey})
+        on conflict (source, dedupe_key) do nothing
+        returning id, type, received_at
+      ), new_change as (
+        insert into changes (data)
+        select ${change}::jsonb from new_event where ${change}::jsonb is not null
+        returning id
+      ), new_deliveries as (
+        insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+        select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
+               new_event.received_at, new_event.received_at, new_event.received_at
+        from new_event join endpoints endpoint on endpoint.enabled
+        where jsonb_array_length(endpoint.event_types) = 0 or exists (
+          select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
+          where pattern = '*' or pattern = new_event.type
+             or (right(pattern, 2) = '.*' and starts_with(new_event.type, left(pattern, -1))))
+        returning 1
+      ), woken as (
+        -- sent on commit, and only when there is work
+        select pg_notify('hookyard_deliveries', '') from (select 1 from new_deliveries limit 1) as queued
+      )
+      select (select id from new_event) as event_id,
+             (select id from new_change) as change_id,
+             (select count(*) from new_deliveries)::int as deliveries,
+             (select count(*) from woken)::int as woken`;
+    if (!row?.event_id) {
+      return { status: "duplicate", eventId: await this.idOfDuplicate(event.source, dedupeKey) };
+    }
+    return {
+      status: "stored",
+      event: {
+        id,
+        source: event.source,
+        type: event.type,
+        entityType: event.entityType ?? null,
+        entityId: event.entityId ?? null,
+        action: event.action ?? null,
+        occurredAt: event.occurredAt,
+        receivedAt: event.receivedAt,
+        payload: event.payload,
+        headers: event.headers,
+      },
+      changeId: row.change_id === null ? null : Number(row.change_id),
+      deliveries: row.deliveries,
+    };
   }
 
-  private async idOfDuplicate(tx: PgExecutor, event: NewEvent): Promise<string | null> {
-    if (event.dedupeKey == null) return null;
-    const [existing] = await tx
+  private async idOfDuplicate(source: string, dedupeKey: string | null): Promise<string | null> {
+    if (dedupeKey === null) return null;
+    const [existing] = await this.db
       .select({ id: events.id })
       .from(events)
-      .where(and(eq(events.source, event.source), eq(events.dedupeKey, event.dedupeKey)))
+      .where(and(eq(events.source, source), eq(events.dedupeKey, dedupeKey)))
       .limit(1);
     return existing?.id ?? null;
   }
@@ -119,33 +151,6 @@ function textMatch(text: string): SQL | undefined {
     ilike(events.entityId, pattern),
     sql`${events.payload}::text ilike ${pattern}`,
   );
-}
-
-/** Queues one delivery per enabled endpoint whose filters match, and wakes the workers. */
-async function fanOut(tx: PgExecutor, event: EventRow): Promise<number> {
-  const candidates = await tx
-    .select({ id: endpoints.id, eventTypes: endpoints.eventTypes })
-    .from(endpoints)
-    .where(eq(endpoints.enabled, true));
-  const matching = candidates.filter((endpoint) =>
-    matchesEventType(endpoint.eventTypes, event.type),
-  );
-  if (matching.length === 0) return 0;
-  const now = event.receivedAt;
-  await tx.insert(deliveries).values(
-    matching.map((endpoint) => ({
-      id: newId(),
-      eventId: event.id,
-      endpointId: endpoint.id,
-      status: "pending",
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    })),
-  );
-  // NOTIFY inside the transaction is sent on commit, never for work that rolled back.
-  await tx.execute(sql`select pg_notify('hookyard_deliveries', '')`);
-  return matching.length;
 }
 
 export class PgChangeStore implements ChangeStore {

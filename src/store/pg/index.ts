@@ -48,7 +48,7 @@ export class PgStore implements Store {
     db?: PgDb,
   ) {
     this.db = db ?? drizzle({ client, schema });
-    this.events = new PgEventStore(this.db);
+    this.events = new PgEventStore(this.db, client);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);

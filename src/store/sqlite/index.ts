@@ -35,7 +35,7 @@ export class SqliteStore implements Store {
 
   constructor(readonly sqlite: Database) {
     this.db = drizzle({ client: sqlite, schema });
-    this.events = new SqliteEventStore(this.db, () => this.wakeups.emit("deliveries"));
+    this.events = new SqliteEventStore(this.db, sqlite, () => this.wakeups.emit("deliveries"));
     this.changes = new SqliteChangeStore(this.db);
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
