@@ -8,7 +8,7 @@ import pkg from "../package.json" with { type: "json" };
 import { parseDuration } from "./config/units.ts";
 import { type Config, ConfigError, loadConfig, readConfigFile } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { createLogger } from "./ops/log.ts";
+import { createLogger, flushLogs } from "./ops/log.ts";
 import { createMetrics } from "./ops/metrics.ts";
 import { pruneOnce } from "./ops/retention.ts";
 import { startServer } from "./server.ts";
@@ -160,8 +160,11 @@ async function run(argv: readonly string[]): Promise<number> {
 
 async function main(): Promise<void> {
   try {
-    process.exit(await run(Bun.argv.slice(2)));
+    const code = await run(Bun.argv.slice(2));
+    flushLogs();
+    process.exit(code);
   } catch (error) {
+    flushLogs();
     if (error instanceof UsageError) {
       process.stderr.write(`hookyard: ${error.message}\nRun "hookyard --help" for usage.\n`);
       process.exit(2);

@@ -19,8 +19,27 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
+/**
+ * Lines are batched and written once per tick: a synchronous write per request line
+ * halved ingest throughput. `flushLogs` writes what is pending (before exiting).
+ */
+let pending: string[] = [];
+let flushScheduled = false;
+
+export function flushLogs(): void {
+  flushScheduled = false;
+  if (pending.length === 0) return;
+  const text = `${pending.join("\n")}\n`;
+  pending = [];
+  process.stdout.write(text);
+}
+
 const stdoutSink: LogSink = (line) => {
-  process.stdout.write(`${line}\n`);
+  pending.push(line);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushLogs);
+  }
 };
 
 export function createLogger(
@@ -30,8 +49,14 @@ export function createLogger(
 ): Logger {
   const write = (at: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[at] < RANK[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, msg, ...base, ...fields };
-    sink(JSON.stringify(entry, errorReplacer));
+    const entry = {
+      time: new Date().toISOString(),
+      level: at,
+      msg,
+      ...base,
+      ...serializable(fields),
+    };
+    sink(JSON.stringify(entry));
   };
   return {
     debug: (msg, fields) => write("debug", msg, fields),
@@ -42,12 +67,21 @@ export function createLogger(
   };
 }
 
-/** Errors serialize to `{}` by default; keep their name, message and stack in the log. */
-function errorReplacer(_key: string, value: unknown) {
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
+/**
+ * Errors serialize to `{}` by default; keep their name, message and stack. Only the
+ * top-level fields are looked at: a replacer function would run for every key of every
+ * line, which costs more than the rest of the logging.
+ */
+function serializable(fields: LogFields | undefined): LogFields | undefined {
+  if (!fields) return fields;
+  let copy: LogFields | undefined;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value instanceof Error) {
+      copy ??= { ...fields };
+      copy[key] = { name: value.name, message: value.message, stack: value.stack };
+    }
   }
-  return value;
+  return copy ?? fields;
 }
 
 export const silentLogger: Logger = createLogger("error", () => {});
