@@ -12,6 +12,7 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
+import { olderThan } from "../keyset.ts";
 import type { PgDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
 
@@ -116,12 +117,7 @@ export class PgEventStore implements EventStore {
       filter.since ? gte(events.receivedAt, filter.since) : undefined,
       filter.until ? lte(events.receivedAt, filter.until) : undefined,
       filter.text ? textMatch(filter.text) : undefined,
-      page.after
-        ? or(
-            lt(events.receivedAt, new Date(page.after.at)),
-            and(eq(events.receivedAt, new Date(page.after.at)), lt(events.id, page.after.id)),
-          )
-        : undefined,
+      page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
     ];
     const rows = await this.db
       .select()

@@ -27,6 +27,7 @@ import type {
   QueueStats,
 } from "../deliveries.ts";
 import type { Page } from "../events.ts";
+import { olderThan } from "../keyset.ts";
 import type { SqliteDb } from "./db.ts";
 import { deliveries, deliveryAttempts, endpoints, events } from "./schema.ts";
 
@@ -153,15 +154,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       filter.endpointId ? eq(deliveries.endpointId, filter.endpointId) : undefined,
       filter.eventId ? eq(deliveries.eventId, filter.eventId) : undefined,
       filter.status ? eq(deliveries.status, filter.status) : undefined,
-      page.after
-        ? or(
-            lt(deliveries.createdAt, new Date(page.after.at)),
-            and(
-              eq(deliveries.createdAt, new Date(page.after.at)),
-              lt(deliveries.id, page.after.id),
-            ),
-          )
-        : undefined,
+      page.after ? olderThan(deliveries.createdAt, deliveries.id, page.after) : undefined,
     ];
     const rows = this.db
       .select()

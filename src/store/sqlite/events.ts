@@ -13,6 +13,7 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
+import { olderThan } from "../keyset.ts";
 import type { SqliteDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
 
@@ -58,12 +59,7 @@ export class SqliteEventStore implements EventStore {
       filter.since ? gte(events.receivedAt, filter.since) : undefined,
       filter.until ? lte(events.receivedAt, filter.until) : undefined,
       filter.text ? textMatch(filter.text) : undefined,
-      page.after
-        ? or(
-            lt(events.receivedAt, new Date(page.after.at)),
-            and(eq(events.receivedAt, new Date(page.after.at)), lt(events.id, page.after.id)),
-          )
-        : undefined,
+      page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
     ];
     const rows = this.db
       .select()

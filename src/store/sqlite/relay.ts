@@ -15,6 +15,7 @@ import {
 import { newId } from "../../lib/ids.ts";
 import { pageByTime, type TimeCursor } from "../cursor.ts";
 import type { Page } from "../events.ts";
+import { olderThan } from "../keyset.ts";
 import type {
   AcceptResult,
   NewRelayMessage,
@@ -135,15 +136,7 @@ export class SqliteRelayStore implements RelayStore {
     const conditions: (SQL | undefined)[] = [
       filter.status ? eq(relayMessages.status, filter.status) : undefined,
       filter.project ? eq(relayMessages.project, filter.project) : undefined,
-      page.after
-        ? or(
-            lt(relayMessages.receivedAt, new Date(page.after.at)),
-            and(
-              eq(relayMessages.receivedAt, new Date(page.after.at)),
-              lt(relayMessages.id, page.after.id),
-            ),
-          )
-        : undefined,
+      page.after ? olderThan(relayMessages.receivedAt, relayMessages.id, page.after) : undefined,
     ];
     const rows = this.db
       .select()

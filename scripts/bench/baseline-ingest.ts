@@ -1,8 +1,8 @@
 /**
- * The baseline for the GitHub ingest benchmark: the least a service can do per delivery,
+ * The baseline for the ingest benchmarks: the least a service can do per delivery,
  * a bare Bun.serve that parses the JSON body and inserts it as one row into the same kind
  * of database. No signature check, no dedupe, no routing, no logs.
- *   bun scripts/bench/baseline-github.ts PORT sqlite:PATH|postgres://…
+ *   bun scripts/bench/baseline-ingest.ts PORT sqlite:PATH|postgres://…
  */
 import { Database } from "bun:sqlite";
 import postgres from "postgres";

@@ -1,0 +1,80 @@
+/** Runs one ingest workload against hookyard and the baseline on each database and prints a table. */
+import { join } from "node:path";
+import {
+  describeResult,
+  freePort,
+  freshDatabase,
+  machineLine,
+  runWrk,
+  type WrkResult,
+  waitFor,
+  withHookyard,
+} from "./lib.ts";
+
+export interface Comparison {
+  readonly title: string;
+  readonly work: string;
+  readonly postgres: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly path: string;
+  readonly env: Record<string, string>;
+  readonly script: string;
+  readonly scriptArgs: readonly string[];
+}
+
+export async function compareWithBaseline(c: Comparison): Promise<void> {
+  const rows: string[] = [];
+  const load = async (url: string, seconds: number, connections: number) =>
+    runWrk({
+      url,
+      connections,
+      durationSeconds: seconds,
+      script: c.script,
+      scriptArgs: c.scriptArgs,
+    });
+  const measured = async (label: string, url: string): Promise<WrkResult> => {
+    await load(url, 2, 8); // warm-up: JIT, pools and caches in their steady state
+    const result = await load(url, c.durationSeconds, c.connections);
+    console.log(describeResult(`  ${label}`, result));
+    if (result.errors > 0) throw new Error(`${label}: ${result.errors} responses were not 2xx`);
+    return result;
+  };
+  for (const kind of c.postgres ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)) {
+    console.log(`\n${kind}: ${c.title}, ${c.connections} connections, ${c.durationSeconds}s`);
+    const hookyardDb = await freshDatabase(kind, "hookyard", c.work, c.postgres);
+    const baselineDb = await freshDatabase(kind, "baseline", c.work, c.postgres);
+    try {
+      const hookyard = await withHookyard({ DATABASE_URL: hookyardDb.url, ...c.env }, (base) =>
+        measured("hookyard", `${base}${c.path}`),
+      );
+      const port = await freePort();
+      const baselineProcess = Bun.spawn(
+        ["bun", join(import.meta.dir, "baseline-ingest.ts"), String(port), baselineDb.url],
+        { stdout: "ignore", stderr: "inherit" },
+      );
+      let baseline: WrkResult;
+      try {
+        await waitFor(`http://127.0.0.1:${port}/`);
+        baseline = await measured("baseline", `http://127.0.0.1:${port}${c.path}`);
+      } finally {
+        baselineProcess.kill("SIGTERM");
+        await baselineProcess.exited;
+      }
+      const ratio = hookyard.rps / baseline.rps;
+      console.log(`  ratio: ${ratio.toFixed(2)}x the baseline's throughput`);
+      rows.push(
+        `| ${kind} | ${hookyard.rps.toFixed(0)} | ${hookyard.p50.toFixed(1)} | ${hookyard.p99.toFixed(1)} | ${baseline.rps.toFixed(0)} | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${ratio.toFixed(2)}x |`,
+      );
+    } finally {
+      await hookyardDb.drop();
+      await baselineDb.drop();
+    }
+  }
+  console.log(`\n${c.title} — ${machineLine()}`);
+  console.log(
+    "| database | hookyard req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+}

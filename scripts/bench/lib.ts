@@ -1,0 +1,161 @@
+/**
+ * Shared plumbing for the benchmarks: free ports, fresh databases, wrk runs and their
+ * parsing. Load always comes from wrk, a separate process, never from inside the server.
+ */
+import { cpus } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+
+export const root = join(import.meta.dir, "..", "..");
+
+export interface WrkResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly requests: number;
+}
+
+export function requireWrk(): void {
+  if (!Bun.which("wrk")) {
+    console.error("wrk is not installed (Debian: apt-get install wrk)");
+    process.exit(2);
+  }
+}
+
+export function buildBinary(): void {
+  const build = Bun.spawnSync(["bun", "run", "build"], {
+    cwd: root,
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  if (build.exitCode !== 0) process.exit(1);
+}
+
+export async function freePort(): Promise<number> {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}
+
+export async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await Bun.sleep(50); // the server is not listening yet: nothing to await but time
+    }
+  }
+  throw new Error(`${url} never answered`);
+}
+
+function toMs(text: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text);
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+export interface WrkOptions {
+  readonly url: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly threads?: number;
+  readonly script?: string;
+  readonly scriptArgs?: readonly string[];
+}
+
+export async function runWrk(options: WrkOptions): Promise<WrkResult> {
+  const args = [
+    "wrk",
+    `-t${options.threads ?? 1}`,
+    `-c${options.connections}`,
+    `-d${options.durationSeconds}s`,
+    "--latency",
+    ...(options.script ? ["-s", options.script] : []),
+    options.url,
+    ...(options.scriptArgs ? ["--", ...options.scriptArgs] : []),
+  ];
+  const child = Bun.spawn(args, { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(child.stdout).text();
+  await child.exited;
+  const line = (pattern: RegExp) => pattern.exec(out)?.[1] ?? "";
+  return {
+    rps: Number(line(/Requests\/sec:\s+([\d.]+)/)),
+    p50: toMs(line(/\s50%\s+(\S+)/)),
+    p99: toMs(line(/\s99%\s+(\S+)/)),
+    errors:
+      Number(line(/Non-2xx or 3xx responses:\s+(\d+)/) || 0) +
+      Number(line(/Socket errors:.*?(\d+)/) || 0),
+    requests: Number(line(/(\d+) requests in/)),
+  };
+}
+
+export const describeResult = (label: string, r: WrkResult) =>
+  `${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`;
+
+export interface Database {
+  readonly kind: "sqlite" | "postgres";
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh SQLite file under `dir`, or a fresh PostgreSQL database on `postgresUrl`'s server. */
+export async function freshDatabase(
+  kind: "sqlite" | "postgres",
+  name: string,
+  dir: string,
+  postgresUrl: string,
+): Promise<Database> {
+  if (kind === "sqlite")
+    return { kind, url: `sqlite:${join(dir, `${name}.db`)}`, drop: async () => {} };
+  const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+  const database = `hookyard_bench_${name}_${Date.now()}`;
+  await admin.unsafe(`create database ${database}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${database}`;
+  return {
+    kind,
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Runs the compiled hookyard with `env` until `body` is done, then stops it with SIGTERM. */
+export async function withHookyard<T>(
+  env: Record<string, string>,
+  body: (base: string) => Promise<T>,
+): Promise<T> {
+  const port = await freePort();
+  const child = Bun.spawn([join(root, "dist", "hookyard"), "serve"], {
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      // keep the retention job out of the measurement
+      RETENTION_CRON: "0 0 1 1 *",
+      ...env,
+    },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/healthz`);
+    return await body(base);
+  } finally {
+    child.kill("SIGTERM");
+    await child.exited;
+  }
+}
+
+export function machineLine(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Bun ${Bun.version}`;
+}
