@@ -12,7 +12,7 @@ import { eventsApi } from "./events/index.ts";
 import { HOOK_RAW_BODY_ROUTES, hookRoutes } from "./hooks/index.ts";
 import { openapiDocs } from "./http/openapi.ts";
 import { httpPipeline } from "./http/pipeline.ts";
-import { entityIngest } from "./ingest/entities/index.ts";
+import { ENTITY_RAW_BODY_ROUTES, entityIngest } from "./ingest/entities/index.ts";
 import { GITHUB_RAW_BODY_ROUTES, githubIngest } from "./ingest/github/index.ts";
 import { registerQueueMetrics } from "./ops/queue-metrics.ts";
 import { retentionService } from "./ops/retention.ts";
@@ -32,7 +32,11 @@ export function createApp(ctx: AppContext) {
     })
       .use(
         httpPipeline(ctx, {
-          rawBodyRoutes: [...GITHUB_RAW_BODY_ROUTES, ...HOOK_RAW_BODY_ROUTES],
+          rawBodyRoutes: [
+            ...GITHUB_RAW_BODY_ROUTES,
+            ...ENTITY_RAW_BODY_ROUTES,
+            ...HOOK_RAW_BODY_ROUTES,
+          ],
         }),
       )
       .use(openapiDocs(ctx.version))

@@ -7,73 +7,120 @@ import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
 import { notFound } from "../http/errors.ts";
 import { QueryReader } from "../http/query.ts";
+import { foldEntity, type StoredEntityEvent } from "../ingest/entities/aggregate.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
+import type { StoredEvent } from "../store/events.ts";
 import { ErrorSchema, EventListQuery, EventSchema, eventJson } from "./model.ts";
 
 /** An entity's timeline is returned whole up to this many events. */
 export const ENTITY_EVENTS_LIMIT = 10_000;
 
+const AggregateSchema = t.Object({
+  entity_id: t.String(),
+  entity_type: t.Nullable(t.String()),
+  state: t.Record(t.String(), t.Unknown()),
+  version: t.Integer({ description: "how many events were folded" }),
+  created_at: t.Nullable(t.String({ format: "date-time" })),
+  updated_at: t.Nullable(t.String({ format: "date-time" })),
+  deleted: t.Boolean(),
+});
+
 export function eventsApi(ctx: AppContext) {
-  return new Elysia({ name: "events", tags: ["Events"] })
-    .onBeforeHandle(({ request }) => assertAdmin(request, ctx.config.adminToken, "api"))
-    .get(
-      "/events",
-      async ({ query }) => {
-        const read = new QueryReader(query);
-        const filter = {
-          source: read.text("source", 64),
-          type: read.text("type"),
-          entityId: read.text("entity_id"),
-          since: read.timestamp("since"),
-          until: read.timestamp("until"),
-          text: read.text("q", 200),
-        };
-        const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });
-        const after = read.cursor("cursor", decodeTimeCursor);
-        read.done();
-        const page = await ctx.store.events.list(filter, { limit, after });
-        return {
-          events: page.items.map(eventJson),
-          next_cursor: page.next ? encodeCursor(page.next) : null,
-        };
-      },
-      {
-        query: EventListQuery,
-        response: {
-          200: t.Object({ events: t.Array(EventSchema), next_cursor: t.Nullable(t.String()) }),
-          422: ErrorSchema,
-        },
-        detail: { summary: "List stored events, newest first", security: [{ adminToken: [] }] },
-      },
-    )
-    .get(
-      "/events/:id",
-      async ({ params }) => {
-        const event = await ctx.store.events.get(params.id);
-        if (!event) throw notFound(`no event with id "${params.id}"`);
-        return eventJson(event);
-      },
-      {
-        response: { 200: EventSchema, 404: ErrorSchema },
-        detail: { summary: "One stored event", security: [{ adminToken: [] }] },
-      },
-    )
-    .get(
-      "/entities/:entity_id",
-      async ({ params }) => {
-        const events = await ctx.store.events.forEntity(params.entity_id, ENTITY_EVENTS_LIMIT);
-        if (events.length === 0) throw notFound(`no events for entity "${params.entity_id}"`);
-        return { entity_id: params.entity_id, events: events.map(eventJson) };
-      },
-      {
-        response: {
-          200: t.Object({ entity_id: t.String(), events: t.Array(EventSchema) }),
-          404: ErrorSchema,
-        },
-        detail: {
-          summary: "An entity's events, oldest first by time",
-          security: [{ adminToken: [] }],
-        },
-      },
+  const aggregate = async ({ params }: { params: { entity_id: string } }) => {
+    const events = (await ctx.store.events.forEntity(params.entity_id, ENTITY_EVENTS_LIMIT)).filter(
+      (event) => event.source === "entity",
     );
+    if (events.length === 0) throw notFound(`no entity events for "${params.entity_id}"`);
+    return { entity_id: params.entity_id, ...foldEntity(events.map(toFoldable)) };
+  };
+  const aggregateDoc = {
+    response: { 200: AggregateSchema, 404: ErrorSchema },
+    detail: {
+      summary: "An entity's current state, folded from its events in time order",
+      security: [{ adminToken: [] }],
+    },
+  };
+
+  return (
+    new Elysia({ name: "events", tags: ["Events"] })
+      .onBeforeHandle(({ request }) => assertAdmin(request, ctx.config.adminToken, "api"))
+      .get(
+        "/events",
+        async ({ query }) => {
+          const read = new QueryReader(query);
+          const filter = {
+            source: read.text("source", 64),
+            type: read.text("type"),
+            entityId: read.text("entity_id"),
+            since: read.timestamp("since"),
+            until: read.timestamp("until"),
+            text: read.text("q", 200),
+          };
+          const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });
+          const after = read.cursor("cursor", decodeTimeCursor);
+          read.done();
+          const page = await ctx.store.events.list(filter, { limit, after });
+          return {
+            events: page.items.map(eventJson),
+            next_cursor: page.next ? encodeCursor(page.next) : null,
+          };
+        },
+        {
+          query: EventListQuery,
+          response: {
+            200: t.Object({ events: t.Array(EventSchema), next_cursor: t.Nullable(t.String()) }),
+            422: ErrorSchema,
+          },
+          detail: { summary: "List stored events, newest first", security: [{ adminToken: [] }] },
+        },
+      )
+      .get(
+        "/events/:id",
+        async ({ params }) => {
+          const event = await ctx.store.events.get(params.id);
+          if (!event) throw notFound(`no event with id "${params.id}"`);
+          return eventJson(event);
+        },
+        {
+          response: { 200: EventSchema, 404: ErrorSchema },
+          detail: { summary: "One stored event", security: [{ adminToken: [] }] },
+        },
+      )
+      .get(
+        "/entities/:entity_id",
+        async ({ params }) => {
+          const events = await ctx.store.events.forEntity(params.entity_id, ENTITY_EVENTS_LIMIT);
+          if (events.length === 0) throw notFound(`no events for entity "${params.entity_id}"`);
+          return { entity_id: params.entity_id, events: events.map(eventJson) };
+        },
+        {
+          response: {
+            200: t.Object({ entity_id: t.String(), events: t.Array(EventSchema) }),
+            404: ErrorSchema,
+          },
+          detail: {
+            summary: "An entity's events, oldest first by time",
+            security: [{ adminToken: [] }],
+          },
+        },
+      )
+      .get("/aggregates/:entity_id", aggregate, aggregateDoc)
+      // The spelling existing clients of the original service call.
+      .get("/aggrigates/:entity_id", aggregate, {
+        ...aggregateDoc,
+        detail: { ...aggregateDoc.detail, deprecated: true },
+      })
+  );
+}
+
+/** A stored entity event as the fold reads it: the action and the body's `payload`. */
+function toFoldable(event: StoredEvent): StoredEntityEvent {
+  const body = event.payload as { payload?: unknown };
+  return {
+    entityType: event.entityType ?? "",
+    action: event.action as StoredEntityEvent["action"],
+    occurredAt: event.occurredAt,
+    receivedAt: event.receivedAt,
+    payload: body.payload,
+  };
 }

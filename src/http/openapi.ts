@@ -4,7 +4,7 @@
  * loads its UI from a CDN, so ours is served from assets embedded in the binary.
  */
 import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { Elysia, type TSchema } from "elysia";
 import uiCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import uiBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 
@@ -72,4 +72,17 @@ export function openapiDocs(version: string) {
     .get("/openapi/assets/init.js", () => asset(INIT, "text/javascript"), {
       detail: { hide: true },
     });
+}
+
+/**
+ * Documents a JSON request body without Elysia validating it: for routes that read the
+ * raw bytes (signatures) and validate in their own code, so that every bad field is named.
+ * (TypeBox schemas are JSON Schema; the cast only bridges the two libraries' types.)
+ */
+export function documentedJsonBody(schema: TSchema, description?: string) {
+  return {
+    required: true,
+    ...(description ? { description } : {}),
+    content: { "application/json": { schema } },
+  } as never;
 }

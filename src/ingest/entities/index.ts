@@ -1,7 +1,108 @@
-/** POST /webhooks/event (stub: filled in by that feature's work). */
+/**
+ * POST /webhooks/event: create/update/delete events for an app's entities. Verified with
+ * Standard Webhooks when EVENTS_WEBHOOK_SECRET is set, deduplicated on webhook-id or
+ * Idempotency-Key, validated strictly, stored as `<entity_type>.<action>` events.
+ */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
+import { eventJson } from "../../events/model.ts";
+import { parseJsonBody, rawBodyOf } from "../../http/body.ts";
+import { ApiError, jsonResponse, unprocessable } from "../../http/errors.ts";
+import { documentedJsonBody } from "../../http/openapi.ts";
+import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
+import { EntityEventBody } from "./model.ts";
+import { parseEntityEvent } from "./normalize.ts";
 
-export function entityIngest(_ctx: AppContext) {
-  return new Elysia({ name: "ingest.entities" });
+export const ENTITY_RAW_BODY_ROUTES = ["/webhooks/event"] as const;
+
+/** Headers kept with the event for debugging; never the signature. */
+const KEPT_HEADERS = [
+  "webhook-id",
+  "webhook-timestamp",
+  "idempotency-key",
+  "user-agent",
+  "content-type",
+];
+const MAX_IDEMPOTENCY_KEY = 256;
+
+export function entityIngest(ctx: AppContext) {
+  const count = (outcome: string) => ctx.metrics.eventsIngested.inc({ source: "entity", outcome });
+  const secret = ctx.config.eventsWebhookSecret;
+
+  return new Elysia({ name: "ingest.entities", tags: ["Ingestion"] }).post(
+    "/webhooks/event",
+    async ({ request, body }) => {
+      const bytes = await rawBodyOf(body, request, ctx.config.maxBodySizeBytes);
+      if (secret !== undefined) {
+        const check = verifyStandardWebhook({ secret, headers: request.headers, body: bytes });
+        if (!check.ok) {
+          count("unauthorized");
+          throw new ApiError(401, `webhook signature: ${check.reason}`, [
+            {
+              hint: "sign with EVENTS_WEBHOOK_SECRET as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)",
+            },
+          ]);
+        }
+      }
+      const dedupeKey = request.headers.get("webhook-id") ?? request.headers.get("idempotency-key");
+      if (
+        dedupeKey !== null &&
+        (dedupeKey.length === 0 || dedupeKey.length > MAX_IDEMPOTENCY_KEY)
+      ) {
+        count("invalid");
+        throw unprocessable("invalid idempotency key", [
+          { field: "webhook-id", message: `1-${MAX_IDEMPOTENCY_KEY} characters` },
+        ]);
+      }
+      let json: unknown;
+      try {
+        json = parseJsonBody(bytes);
+      } catch (error) {
+        count("invalid");
+        throw error;
+      }
+      const parsed = parseEntityEvent(json);
+      if (!parsed.ok) {
+        count("invalid");
+        throw unprocessable("invalid entity event", parsed.problems);
+      }
+      const { event } = parsed;
+      const result = await ctx.store.events.record({
+        source: "entity",
+        type: event.type,
+        entityType: event.entityType,
+        entityId: event.entityId,
+        action: event.action,
+        occurredAt: event.occurredAt,
+        receivedAt: ctx.now(),
+        // The body as sent, so nothing the sender said (modified_fields…) is lost.
+        payload: json,
+        headers: keptHeaders(request.headers),
+        dedupeKey,
+      });
+      if (result.status === "duplicate") {
+        count("duplicate");
+        return jsonResponse({ duplicate: true }, 200);
+      }
+      count("stored");
+      return jsonResponse(eventJson(result.event), 201);
+    },
+    {
+      detail: {
+        requestBody: documentedJsonBody(EntityEventBody),
+        summary: "Receive an entity create/update/delete event",
+        description:
+          "Answers 201 with the stored event. With EVENTS_WEBHOOK_SECRET set, requests must be signed with Standard Webhooks; a repeated webhook-id or Idempotency-Key answers 200 {duplicate: true}.",
+      },
+    },
+  );
+}
+
+function keptHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value.slice(0, 512);
+  }
+  return kept;
 }
