@@ -17,8 +17,9 @@ const POLL_INTERVAL_MS = 5_000;
 
 export function createRelayWorker(ctx: AppContext, sender: SvixSender): ClaimLoop<RelayMessage> {
   const holder = `${process.pid}-${crypto.randomUUID()}`;
-  // Longer than one send can take, so a live worker never loses its lease mid-send.
-  const lease = { ms: ctx.config.deliveryTimeoutMs * 2 + 30_000, holder };
+  // Longer than one send can take (two requests: the application, then the message),
+  // so a live worker keeps its lease; short enough that a dead one's work resumes soon.
+  const lease = { ms: ctx.config.deliveryTimeoutMs * 2 + 5_000, holder };
   const pauses = new ProjectPauses();
   const { store, metrics, log } = ctx;
 
