@@ -1,10 +1,13 @@
 /**
  * The dashboard: server-rendered pages under /dashboard, behind ADMIN_TOKEN as HTTP
- * Basic auth. Each feature contributes its pages from pages/; this file only assembles.
+ * Basic auth. Each feature contributes its pages from pages/; this file only assembles,
+ * and serves the stylesheet and script every page loads.
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
+import { dashboardAssetResponse } from "./assets.ts";
+import { errorPageResponse } from "./components/index.ts";
 import { changesPages } from "./pages/changes.tsx";
 import { endpointsPages } from "./pages/endpoints.tsx";
 import { eventsPages } from "./pages/events.tsx";
@@ -12,15 +15,39 @@ import { hooksPages } from "./pages/hooks.tsx";
 import { relayPages } from "./pages/relay.tsx";
 
 export function dashboard(ctx: AppContext) {
-  return new Elysia({ name: "dashboard" })
-    .onBeforeHandle({ as: "global" }, ({ request, path }) => {
-      if (path === "/dashboard" || path.startsWith("/dashboard/")) {
-        assertAdmin(request, ctx.config.adminToken, "dashboard");
-      }
-    })
-    .use(eventsPages(ctx))
-    .use(changesPages(ctx))
-    .use(endpointsPages(ctx))
-    .use(relayPages(ctx))
-    .use(hooksPages(ctx));
+  return (
+    new Elysia({ name: "dashboard" })
+      .onBeforeHandle({ as: "global" }, ({ request, path }) => {
+        if (path === "/dashboard" || path.startsWith("/dashboard/")) {
+          assertAdmin(request, ctx.config.adminToken, "dashboard");
+        }
+      })
+      .get(
+        "/dashboard/assets/:name",
+        ({ params, request }) =>
+          dashboardAssetResponse(params.name, request) ??
+          new Response("no such asset\n", {
+            status: 404,
+            headers: {
+              "content-type": "text/plain; charset=utf-8",
+              "x-content-type-options": "nosniff",
+            },
+          }),
+      )
+      .use(eventsPages(ctx))
+      .use(changesPages(ctx))
+      .use(endpointsPages(ctx))
+      .use(relayPages(ctx))
+      .use(hooksPages(ctx))
+      // A mistyped dashboard address gets a page with the navigation, not a JSON error.
+      // Every page above is matched first: the router prefers static and :param routes
+      // to a wildcard.
+      .get("/dashboard/*", ({ path }) =>
+        errorPageResponse({
+          status: 404,
+          title: "Page not found",
+          message: `There is no dashboard page at ${path}.`,
+        }),
+      )
+  );
 }

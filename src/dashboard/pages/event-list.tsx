@@ -1,0 +1,128 @@
+/**
+ * `/dashboard`: the events that came in, newest first, with filters, paging and
+ * auto-refresh. Rendering only: events.tsx loads the page and passes it in.
+ */
+
+import type { StoredEvent } from "../../store/events.ts";
+import {
+  type Column,
+  EmptyState,
+  FilterForm,
+  markup,
+  Notice,
+  Pager,
+  type QueryValues,
+  Table,
+  Time,
+} from "../components/index.ts";
+import { Layout } from "../layout.tsx";
+import { EVENT_SOURCES, entityHref, eventHref, payloadPreview } from "./event-display.ts";
+
+/** Seconds between reloads of the first page: new events show up without a click. */
+export const EVENT_LIST_REFRESH_SECONDS = 5;
+
+export interface EventListPageProps {
+  readonly events: readonly StoredEvent[];
+  readonly nextCursor: string | null;
+  readonly query: QueryValues;
+  /** Filters or a cursor that were ignored, and why. */
+  readonly problems: readonly string[];
+  readonly filtered: boolean;
+  /** A list past its first page is not reloaded: the reader is looking at older events. */
+  readonly firstPage: boolean;
+  /** The curl line the empty state offers, and whether it must be signed to be accepted. */
+  readonly firstEventCommand: string;
+  readonly signingRequired: boolean;
+}
+
+/**
+ * The links (type → the event, entity → its history) come first: on a phone they are
+ * what shows before the table scrolls sideways.
+ */
+const columns: readonly Column<StoredEvent>[] = [
+  {
+    header: "Type",
+    cell: (e) =>
+      markup(
+        <a href={eventHref(e.id)} safe>
+          {e.type}
+        </a>,
+      ),
+    class: "mono",
+  },
+  {
+    header: "Entity",
+    cell: (e) =>
+      e.entityId === null
+        ? null
+        : markup(
+            <a href={entityHref(e.entityId)} title={e.entityType ?? undefined} safe>
+              {e.entityId}
+            </a>,
+          ),
+    class: "mono",
+  },
+  { header: "Received", cell: (e) => markup(<Time value={e.receivedAt} />), class: "nowrap" },
+  { header: "Source", cell: (e) => e.source, class: "nowrap" },
+  {
+    header: "Payload",
+    cell: (e) => markup(<code safe>{payloadPreview(e)}</code>),
+    class: "wrap",
+  },
+];
+
+export function EventListPage(props: EventListPageProps): JSX.Element {
+  return (
+    <Layout
+      title="Events"
+      active="events"
+      refreshSeconds={props.firstPage ? EVENT_LIST_REFRESH_SECONDS : undefined}
+    >
+      {props.problems.map((problem) => (
+        <Notice tone="warn" message={problem} />
+      ))}
+      <FilterForm
+        action="/dashboard"
+        values={props.query}
+        fields={[
+          { kind: "select", name: "source", label: "Source", options: EVENT_SOURCES },
+          { name: "type", label: "Type", placeholder: "task.update", mono: true },
+          { name: "entity_id", label: "Entity id", mono: true },
+          { name: "q", label: "Text", inputType: "search", placeholder: "in type, id, payload" },
+        ]}
+      />
+      <Table
+        caption="Events, newest first"
+        columns={columns}
+        rows={props.events}
+        empty={props.filtered || !props.firstPage ? <NoMatch /> : <NoEvents {...props} />}
+      />
+      <Pager path="/dashboard" query={props.query} nextCursor={props.nextCursor} />
+    </Layout>
+  );
+}
+
+function NoEvents({ firstEventCommand, signingRequired }: EventListPageProps): JSX.Element {
+  const signing = signingRequired
+    ? " EVENTS_WEBHOOK_SECRET is set, so sign the request with Standard Webhooks headers first."
+    : "";
+  return (
+    <EmptyState
+      title="No events yet"
+      text={`Events from GitHub, your app's backend, triggers and hooks appear here as they arrive. Send a first one with curl:${signing}`}
+      code={firstEventCommand}
+    />
+  );
+}
+
+function NoMatch(): JSX.Element {
+  return (
+    <section class="empty-state">
+      <h2>No matching events</h2>
+      <p>
+        Nothing here matches these filters (older events may have passed the retention window).{" "}
+        <a href="/dashboard">Show all events</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { DASHBOARD_CSP } from "../../src/dashboard/html.ts";
+import { startTestApp, type TestApp } from "../support/app.ts";
+import { dialects } from "../support/databases.ts";
+import { parseHtml } from "../unit/dashboard/parse-html.ts";
+
+const ADMIN_TOKEN = "s3cret-admin-token";
+const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
+
+interface Session {
+  readonly cookie: string;
+  readonly token: string;
+}
+
+/** What a browser holds after loading the hooks page: the CSRF cookie and the form's token. */
+async function openHooksPage(app: TestApp, headers: Record<string, string> = {}): Promise<Session> {
+  const response = await app.request("/dashboard/hooks", { headers });
+  expect(response.status).toBe(200);
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const parsed = await parseHtml(await response.text());
+  const token = parsed.elements.find((e) => e.attributes.name === "csrf_token")?.attributes.value;
+  expect(cookie).toStartWith("hookyard_csrf=");
+  return { cookie, token: token ?? "" };
+}
+
+function postForm(
+  app: TestApp,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<Response> {
+  return app.request(path, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+for (const dialect of dialects) {
+  describe(`dashboard hooks forms (${dialect})`, () => {
+    let app: TestApp;
+    let session: Session;
+    beforeAll(async () => {
+      app = await startTestApp(dialect);
+      session = await openHooksPage(app);
+    });
+    afterAll(() => app.stop());
+
+    const sameOrigin = () => ({
+      cookie: session.cookie,
+      origin: app.url,
+      "sec-fetch-site": "same-origin",
+    });
+    const hookCount = async () => (await app.store.hooks.list(100)).length;
+
+    test("registering with the cookie and token from the same origin redirects (303) back, and the hook exists", async () => {
+      const response = await postForm(
+        app,
+        "/dashboard/hooks",
+        { csrf_token: session.token, userid: "alice" },
+        sameOrigin(),
+      );
+      expect(response.status).toBe(303);
+      const location = response.headers.get("location") ?? "";
+      expect(location).toMatch(/^\/dashboard\/hooks\?created=[0-9a-f-]{36}$/);
+      const id = location.split("=")[1] ?? "";
+      expect((await app.store.hooks.get(id))?.userid).toBe("alice");
+
+      const next = await app.request(location, { headers: { cookie: session.cookie } });
+      const parsed = await parseHtml(await next.text());
+      expect(parsed.text).toContain("Hook registered for alice.");
+      expect(parsed.text).toContain(`${app.url}/webhook/${id}`);
+    });
+
+    const withToken = (): Record<string, string> => ({
+      userid: "mallory",
+      csrf_token: session.token,
+    });
+    test.each([
+      ["without a CSRF token", () => ({ userid: "mallory" }), {}],
+      [
+        "with a token that is not the cookie's",
+        () => ({ ...withToken(), csrf_token: "x".repeat(43) }),
+        {},
+      ],
+      ["cross-site (Sec-Fetch-Site)", withToken, { "sec-fetch-site": "cross-site" }],
+      ["from a foreign Origin", withToken, { origin: "https://evil.example" }],
+    ])("a post %s is refused with 403 and registers nothing", async (_name, fields, headers) => {
+      const before = await hookCount();
+      const response = await postForm(app, "/dashboard/hooks", fields(), {
+        ...sameOrigin(),
+        ...headers,
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get("content-security-policy")).toBe(DASHBOARD_CSP);
+      expect(await hookCount()).toBe(before);
+    });
+
+    test("an empty user id is refused with 422 and the form again", async () => {
+      const response = await postForm(
+        app,
+        "/dashboard/hooks",
+        { csrf_token: session.token, userid: "   " },
+        sameOrigin(),
+      );
+      expect(response.status).toBe(422);
+      expect((await parseHtml(await response.text())).text).toContain("Enter a user id.");
+    });
+
+    test("delete needs the token too, then removes the hook and redirects back", async () => {
+      const hook = await app.store.hooks.create("bob", new Date());
+      const path = `/dashboard/hooks/${hook.id}/delete`;
+      expect((await postForm(app, path, {}, sameOrigin())).status).toBe(403);
+      const crossSite = await postForm(
+        app,
+        path,
+        { csrf_token: session.token },
+        { ...sameOrigin(), "sec-fetch-site": "cross-site" },
+      );
+      expect(crossSite.status).toBe(403);
+      expect(await app.store.hooks.get(hook.id)).toBeDefined();
+
+      const response = await postForm(app, path, { csrf_token: session.token }, sameOrigin());
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/dashboard/hooks?deleted=1");
+      expect(await app.store.hooks.get(hook.id)).toBeUndefined();
+    });
+
+    test("deleting an unknown hook answers 404", async () => {
+      const response = await postForm(
+        app,
+        "/dashboard/hooks/00000000-0000-4000-8000-000000000000/delete",
+        { csrf_token: session.token },
+        sameOrigin(),
+      );
+      expect(response.status).toBe(404);
+    });
+
+    test("the list shows each hook's trigger URL with a copy button and its trigger count", async () => {
+      const hook = await app.store.hooks.create("carol", new Date());
+      expect((await app.request(`/webhook/${hook.id}`)).status).toBe(201);
+      const html = await (await app.request("/dashboard/hooks")).text();
+      const parsed = await parseHtml(html);
+      const url = `${app.url}/webhook/${hook.id}`;
+      const codeId = html.match(new RegExp(`<code id="([^"]+)">${url}</code>`))?.[1];
+      const copy = parsed.elements.find(
+        (e) => e.tag === "button" && e.attributes["data-copy-target"] === codeId,
+      );
+      expect(codeId).toBeDefined();
+      expect(copy).toBeDefined();
+      expect(parsed.text).toContain(`${app.url}/webhook/${hook.id}`);
+      const countLink = parsed.elements.find(
+        (e) => e.tag === "a" && e.attributes.href === `/dashboard/entities/${hook.id}`,
+      );
+      expect(countLink).toBeDefined();
+    });
+  });
+
+  describe(`dashboard with ADMIN_TOKEN (${dialect})`, () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(dialect, { settings: { ADMIN_TOKEN } });
+    });
+    afterAll(() => app.stop());
+
+    test.each([
+      ["no credentials", {}],
+      ["a wrong password", { authorization: basic("wrong") }],
+      [
+        "the token as a Bearer (the API's form, not the dashboard's)",
+        { authorization: `Bearer ${ADMIN_TOKEN}` },
+      ],
+    ])("%s gets 401 with a Basic challenge", async (_name, headers) => {
+      for (const path of ["/dashboard", "/dashboard/hooks", "/dashboard/assets/style.css"]) {
+        const response = await app.request(path, { headers });
+        expect({ path, status: response.status }).toEqual({ path, status: 401 });
+        expect(response.headers.get("www-authenticate")).toStartWith("Basic ");
+      }
+    });
+
+    test("the right Basic password opens every page", async () => {
+      const headers = { authorization: basic(ADMIN_TOKEN) };
+      for (const path of ["/dashboard", "/dashboard/changes", "/dashboard/hooks"]) {
+        const response = await app.request(path, { headers });
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      }
+    });
+
+    test("a form post with credentials still needs the CSRF token", async () => {
+      const authorization = basic(ADMIN_TOKEN);
+      const session = await openHooksPage(app, { authorization });
+      const headers = { authorization, cookie: session.cookie, "sec-fetch-site": "same-origin" };
+      const refused = await postForm(app, "/dashboard/hooks", { userid: "eve" }, headers);
+      expect(refused.status).toBe(403);
+      const accepted = await postForm(
+        app,
+        "/dashboard/hooks",
+        { userid: "eve", csrf_token: session.token },
+        headers,
+      );
+      expect(accepted.status).toBe(303);
+    });
+  });
+}

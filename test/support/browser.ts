@@ -1,0 +1,77 @@
+/**
+ * A real browser for the dashboard's browser tests: Debian's Chromium driven by
+ * playwright-core (no browser download; `.ci/run` installs the `chromium` package).
+ * Where it is missing the tests are skipped, saying why.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** Headless, sandbox-free (containers), and quiet: nothing reaches for the internet. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export const browserUnavailable: string | undefined = existsSync(CHROMIUM_PATH)
+  ? undefined
+  : `${CHROMIUM_PATH} not found: install Debian's chromium package (apt-get install -y chromium) to run the browser tests`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
+}
+
+/** Screenshots land here (git-ignored), for a person to look at after a run. */
+export const ARTIFACTS_DIR = join(import.meta.dir, "..", "artifacts");
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const path = join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Collects what the page reports as wrong: uncaught errors, console errors (a CSP
+ * violation is one), error responses and failed requests. Read `problems` after the page is done.
+ */
+export function watchForProblems(page: Page): { readonly problems: string[] } {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    // A failed load is reported below, with its URL.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on("response", (response) => {
+    // Browsers ask for /favicon.ico on their own; the dashboard has none to offer.
+    if (response.status() >= 400 && new URL(response.url()).pathname !== "/favicon.ico") {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  page.on("requestfailed", (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
+  return { problems };
+}
+
+/** True when the page is wider than the window: something overflows sideways. */
+export function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  );
+}
