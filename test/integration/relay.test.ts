@@ -116,9 +116,11 @@ for (const dialect of dialects) {
       const creates = svix.requests.filter(
         (r) => r.method === "POST" && r.path.startsWith("/api/v1/app/limited/msg"),
       );
-      expect(creates[0]?.status).toBe(429);
-      expect(creates[1]?.status).toBe(202);
-      expect((creates[1]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+      const limited = creates.findIndex((r) => r.status === 429);
+      expect(limited).toBeGreaterThanOrEqual(0);
+      const accepted = creates[limited + 1];
+      expect(accepted?.status).toBe(202);
+      expect((accepted?.at ?? 0) - (creates[limited]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
       expect(Date.now() - start).toBeGreaterThanOrEqual(1_000);
     });
 
