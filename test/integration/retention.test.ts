@@ -1,5 +1,5 @@
 /** Retention on both databases: old data goes, recent data and `changes` stay, one pruner at a time. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import type { AppContext } from "../../src/context.ts";
 import { silentLogger } from "../../src/ops/log.ts";
@@ -7,7 +7,7 @@ import { createMetrics } from "../../src/ops/metrics.ts";
 import { PRUNE_BATCH_SIZE, pruneOnce } from "../../src/ops/retention.ts";
 import type { NewEvent } from "../../src/store/events.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createTestDatabase, dialects, type TestDatabase } from "../support/databases.ts";
+import { dialects, storeForSuite } from "../support/databases.ts";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-22T12:00:00Z");
@@ -37,27 +37,17 @@ function contextOf(store: Store): AppContext {
 
 for (const dialect of dialects) {
   describe(`retention (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.openStore();
-    });
-    afterAll(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storeForSuite(dialect);
 
     test("deletes events received before the window, in batches, and keeps the rest and every change", async () => {
       const old = PRUNE_BATCH_SIZE + 5; // more than one batch
       for (let i = 0; i < old; i++) {
-        await store.events.record(event(daysAgo(8 + i / old), `old-${i}`), {
+        await suite.store.events.record(event(daysAgo(8 + i / old), `old-${i}`), {
           change: i === 0 ? { kept: "forever" } : undefined,
         });
       }
-      await store.events.record(event(daysAgo(6.9), "recent"));
-      const ctx = contextOf(store);
+      await suite.store.events.record(event(daysAgo(6.9), "recent"));
+      const ctx = contextOf(suite.store);
 
       const report = await pruneOnce(ctx, ctx.config.retentionMs);
 
@@ -66,23 +56,23 @@ for (const dialect of dialects) {
         cutoff: daysAgo(7).toISOString(),
         deleted: { events: old, relay_messages: 0 },
       });
-      const left = await store.events.list({ type: "retention.test" }, { limit: 10 });
+      const left = await suite.store.events.list({ type: "retention.test" }, { limit: 10 });
       expect(left.items.map((e) => (e.payload as { note: string }).note)).toEqual(["recent"]);
-      const changes = await store.changes.list({ limit: 10 });
+      const changes = await suite.store.changes.list({ limit: 10 });
       expect(changes.items.map((c) => c.data)).toContainEqual({ kept: "forever" });
       expect(ctx.metrics.retentionDeleted.get({ table: "events" })).toBe(old);
       expect(ctx.metrics.retentionRuns.get({ outcome: "done" })).toBe(1);
     });
 
     test("a run while another holds the retention lock is skipped and deletes nothing", async () => {
-      await store.events.record(event(daysAgo(30), "old while locked"));
-      const ctx = contextOf(store);
+      await suite.store.events.record(event(daysAgo(30), "old while locked"));
+      const ctx = contextOf(suite.store);
       let release!: () => void;
       let entered!: () => void;
       const inside = new Promise<void>((resolve) => {
         entered = resolve;
       });
-      const holder = store.tryExclusive("retention", async () => {
+      const holder = suite.store.tryExclusive("retention", async () => {
         entered();
         await new Promise<void>((resolve) => {
           release = resolve;
@@ -94,20 +84,20 @@ for (const dialect of dialects) {
       await holder;
       expect(report.status).toBe("skipped");
       expect(ctx.metrics.retentionRuns.get({ outcome: "skipped" })).toBe(1);
-      const left = await store.events.list({ text: "old while locked" }, { limit: 10 });
+      const left = await suite.store.events.list({ text: "old while locked" }, { limit: 10 });
       expect(left.items).toHaveLength(1);
     });
 
     if (dialect === "postgres") {
       test("two instances on one database never prune at the same time", async () => {
-        const other = await database.openStore();
+        const other = await suite.database.openStore();
         try {
           let release!: () => void;
           let entered!: () => void;
           const inside = new Promise<void>((resolve) => {
             entered = resolve;
           });
-          const holder = store.tryExclusive("retention", async () => {
+          const holder = suite.store.tryExclusive("retention", async () => {
             entered();
             await new Promise<void>((resolve) => {
               release = resolve;

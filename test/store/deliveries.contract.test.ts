@@ -1,8 +1,7 @@
 /** The Store contract for endpoints, fan-out and deliveries, on every dialect. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { NewEvent } from "../../src/store/events.ts";
-import type { Store } from "../../src/store/store.ts";
-import { createTestDatabase, dialects, type TestDatabase } from "../support/databases.ts";
+import { dialects, storeForSuite } from "../support/databases.ts";
 
 const t0 = new Date("2026-11-22T10:00:00.000Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);
@@ -28,20 +27,10 @@ const endpoint = (url: string, eventTypes: string[], enabled = true) => ({
 
 for (const dialect of dialects) {
   describe(`Store endpoints and deliveries (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.openStore();
-    });
-    afterAll(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storeForSuite(dialect);
 
     test("endpoints are created, read, listed, updated and deleted", async () => {
-      const created = await store.endpoints.create(
+      const created = await suite.store.endpoints.create(
         endpoint("https://a.example/hook", ["task.*"]),
         t0,
       );
@@ -51,36 +40,36 @@ for (const dialect of dialects) {
         enabled: true,
         disabledReason: null,
       });
-      expect(await store.endpoints.get(created.id)).toEqual(created);
-      expect((await store.endpoints.list()).map((e) => e.id)).toContain(created.id);
-      const updated = await store.endpoints.update(
+      expect(await suite.store.endpoints.get(created.id)).toEqual(created);
+      expect((await suite.store.endpoints.list()).map((e) => e.id)).toContain(created.id);
+      const updated = await suite.store.endpoints.update(
         created.id,
         { enabled: false, eventTypes: ["*"] },
         later(1000),
       );
       expect(updated).toMatchObject({ enabled: false, eventTypes: ["*"], updatedAt: later(1000) });
-      expect(await store.endpoints.delete(created.id)).toBe(true);
-      expect(await store.endpoints.delete(created.id)).toBe(false);
-      expect(await store.endpoints.get(created.id)).toBeUndefined();
-      expect(await store.endpoints.update(created.id, { enabled: true }, t0)).toBeUndefined();
+      expect(await suite.store.endpoints.delete(created.id)).toBe(true);
+      expect(await suite.store.endpoints.delete(created.id)).toBe(false);
+      expect(await suite.store.endpoints.get(created.id)).toBeUndefined();
+      expect(await suite.store.endpoints.update(created.id, { enabled: true }, t0)).toBeUndefined();
     });
 
     test("an event fans out to each enabled endpoint whose filters match, in its transaction", async () => {
-      const match = await store.endpoints.create(
+      const match = await suite.store.endpoints.create(
         endpoint("https://match.example", ["order.*"]),
         t0,
       );
-      const all = await store.endpoints.create(endpoint("https://all.example", ["*"]), t0);
-      await store.endpoints.create(endpoint("https://other.example", ["user.created"]), t0);
-      await store.endpoints.create(endpoint("https://off.example", ["*"], false), t0);
-      const result = await store.events.record(event("order.paid"));
+      const all = await suite.store.endpoints.create(endpoint("https://all.example", ["*"]), t0);
+      await suite.store.endpoints.create(endpoint("https://other.example", ["user.created"]), t0);
+      await suite.store.endpoints.create(endpoint("https://off.example", ["*"], false), t0);
+      const result = await suite.store.events.record(event("order.paid"));
       if (result.status !== "stored") throw new Error("expected stored");
       expect(result.deliveries).toBe(2);
-      const queued = await store.deliveries.list({ eventId: result.event.id }, { limit: 10 });
+      const queued = await suite.store.deliveries.list({ eventId: result.event.id }, { limit: 10 });
       expect(queued.items.map((d) => d.endpointId).sort()).toEqual([match.id, all.id].sort());
       expect(queued.items.every((d) => d.status === "pending" && d.attemptCount === 0)).toBe(true);
-      await store.endpoints.delete(match.id);
-      await store.endpoints.delete(all.id);
+      await suite.store.endpoints.delete(match.id);
+      await suite.store.endpoints.delete(all.id);
     });
 
     describe("claiming and finishing", () => {
@@ -88,16 +77,18 @@ for (const dialect of dialects) {
       let eventId: string;
 
       beforeAll(async () => {
-        for (const e of await store.endpoints.list()) await store.endpoints.delete(e.id);
-        endpointId = (await store.endpoints.create(endpoint("https://claim.example", ["*"]), t0))
-          .id;
-        const result = await store.events.record(event("claim.me"));
+        for (const e of await suite.store.endpoints.list())
+          await suite.store.endpoints.delete(e.id);
+        endpointId = (
+          await suite.store.endpoints.create(endpoint("https://claim.example", ["*"]), t0)
+        ).id;
+        const result = await suite.store.events.record(event("claim.me"));
         if (result.status !== "stored") throw new Error("expected stored");
         eventId = result.event.id;
       });
 
       test("a due delivery is claimed with its event and endpoint, and not claimed again while leased", async () => {
-        const [claimed, ...rest] = await store.deliveries.claimDue(t0, 10, LEASE);
+        const [claimed, ...rest] = await suite.store.deliveries.claimDue(t0, 10, LEASE);
         expect(rest).toEqual([]);
         expect(claimed?.event).toMatchObject({
           id: eventId,
@@ -106,12 +97,15 @@ for (const dialect of dialects) {
         });
         expect(claimed?.endpoint.id).toBe(endpointId);
         expect(
-          await store.deliveries.claimDue(later(1000), 10, { ms: 30_000, holder: "worker-b" }),
+          await suite.store.deliveries.claimDue(later(1000), 10, {
+            ms: 30_000,
+            holder: "worker-b",
+          }),
         ).toEqual([]);
       });
 
       test("a lease that expired (its worker died) is taken over, and the old holder can no longer finish", async () => {
-        const [taken] = await store.deliveries.claimDue(later(31_000), 10, {
+        const [taken] = await suite.store.deliveries.claimDue(later(31_000), 10, {
           ms: 30_000,
           holder: "worker-b",
         });
@@ -124,9 +118,14 @@ for (const dialect of dialects) {
           responseBody: "ok",
         };
         expect(
-          await store.deliveries.finishAttempt(taken?.delivery.id ?? "", "worker-a", attempt, {
-            status: "delivered",
-          }),
+          await suite.store.deliveries.finishAttempt(
+            taken?.delivery.id ?? "",
+            "worker-a",
+            attempt,
+            {
+              status: "delivered",
+            },
+          ),
         ).toBe(false);
         const retryAt = later(60_000);
         const failed = {
@@ -137,12 +136,12 @@ for (const dialect of dialects) {
           responseBody: "busy",
         };
         expect(
-          await store.deliveries.finishAttempt(taken?.delivery.id ?? "", "worker-b", failed, {
+          await suite.store.deliveries.finishAttempt(taken?.delivery.id ?? "", "worker-b", failed, {
             status: "pending",
             nextAttemptAt: retryAt,
           }),
         ).toBe(true);
-        const after = await store.deliveries.get(taken?.delivery.id ?? "");
+        const after = await suite.store.deliveries.get(taken?.delivery.id ?? "");
         expect(after).toMatchObject({
           status: "pending",
           attemptCount: 1,
@@ -150,12 +149,12 @@ for (const dialect of dialects) {
           lastStatusCode: 503,
           lastError: "HTTP 503",
         });
-        expect(await store.deliveries.nextDueAt()).toEqual(retryAt);
-        expect(await store.deliveries.claimDue(later(59_000), 10, LEASE)).toEqual([]);
+        expect(await suite.store.deliveries.nextDueAt()).toEqual(retryAt);
+        expect(await suite.store.deliveries.claimDue(later(59_000), 10, LEASE)).toEqual([]);
       });
 
       test("delivered: the attempt log keeps every attempt in order", async () => {
-        const [claimed] = await store.deliveries.claimDue(later(60_000), 10, LEASE);
+        const [claimed] = await suite.store.deliveries.claimDue(later(60_000), 10, LEASE);
         const ok = {
           attemptedAt: later(60_100),
           statusCode: 204,
@@ -164,18 +163,18 @@ for (const dialect of dialects) {
           responseBody: "",
         };
         expect(
-          await store.deliveries.finishAttempt(claimed?.delivery.id ?? "", LEASE.holder, ok, {
+          await suite.store.deliveries.finishAttempt(claimed?.delivery.id ?? "", LEASE.holder, ok, {
             status: "delivered",
           }),
         ).toBe(true);
-        const delivery = await store.deliveries.get(claimed?.delivery.id ?? "");
+        const delivery = await suite.store.deliveries.get(claimed?.delivery.id ?? "");
         expect(delivery).toMatchObject({
           status: "delivered",
           attemptCount: 2,
           deliveredAt: later(60_100),
           nextAttemptAt: null,
         });
-        const attempts = await store.deliveries.attempts(claimed?.delivery.id ?? "");
+        const attempts = await suite.store.deliveries.attempts(claimed?.delivery.id ?? "");
         expect(attempts.map((a) => a.statusCode)).toEqual([503, 204]);
         expect(attempts[0]).toMatchObject({
           durationMs: 40,
@@ -185,18 +184,18 @@ for (const dialect of dialects) {
       });
 
       test("a retry by hand makes it pending and due now with a fresh schedule", async () => {
-        const [delivery] = (await store.deliveries.list({ eventId }, { limit: 1 })).items;
-        const retried = await store.deliveries.retry(delivery?.id ?? "", later(70_000));
+        const [delivery] = (await suite.store.deliveries.list({ eventId }, { limit: 1 })).items;
+        const retried = await suite.store.deliveries.retry(delivery?.id ?? "", later(70_000));
         expect(retried).toMatchObject({
           status: "pending",
           attemptCount: 0,
           nextAttemptAt: later(70_000),
         });
-        expect(await store.deliveries.retry("no-such-delivery", t0)).toBeUndefined();
+        expect(await suite.store.deliveries.retry("no-such-delivery", t0)).toBeUndefined();
       });
 
       test("a 410 fails the delivery and disables its endpoint, whose deliveries then wait", async () => {
-        const [claimed] = await store.deliveries.claimDue(later(70_000), 10, LEASE);
+        const [claimed] = await suite.store.deliveries.claimDue(later(70_000), 10, LEASE);
         const gone = {
           attemptedAt: later(70_010),
           statusCode: 410,
@@ -204,36 +203,41 @@ for (const dialect of dialects) {
           error: "HTTP 410",
           responseBody: null,
         };
-        await store.deliveries.finishAttempt(
+        await suite.store.deliveries.finishAttempt(
           claimed?.delivery.id ?? "",
           LEASE.holder,
           gone,
           { status: "failed" },
           "endpoint answered 410 Gone",
         );
-        expect(await store.endpoints.get(endpointId)).toMatchObject({
+        expect(await suite.store.endpoints.get(endpointId)).toMatchObject({
           enabled: false,
           disabledReason: "endpoint answered 410 Gone",
         });
-        expect((await store.deliveries.get(claimed?.delivery.id ?? ""))?.status).toBe("failed");
-        await store.deliveries.retry(claimed?.delivery.id ?? "", later(80_000));
-        expect(await store.deliveries.claimDue(later(80_000), 10, LEASE)).toEqual([]);
-        await store.endpoints.update(
+        expect((await suite.store.deliveries.get(claimed?.delivery.id ?? ""))?.status).toBe(
+          "failed",
+        );
+        await suite.store.deliveries.retry(claimed?.delivery.id ?? "", later(80_000));
+        expect(await suite.store.deliveries.claimDue(later(80_000), 10, LEASE)).toEqual([]);
+        await suite.store.endpoints.update(
           endpointId,
           { enabled: true, disabledReason: null },
           later(80_000),
         );
-        expect(await store.deliveries.claimDue(later(80_000), 10, LEASE)).toHaveLength(1);
+        expect(await suite.store.deliveries.claimDue(later(80_000), 10, LEASE)).toHaveLength(1);
       });
 
       test("stats count deliveries by status and give the oldest due time", async () => {
-        const stats = await store.deliveries.stats(later(90_000));
+        const stats = await suite.store.deliveries.stats(later(90_000));
         expect(stats.byStatus.pending).toBeGreaterThanOrEqual(1);
         expect(stats.oldestDueAt).toEqual(later(80_000));
       });
 
       test("deliveries are listed newest first and filtered by status and endpoint", async () => {
-        const page = await store.deliveries.list({ endpointId, status: "pending" }, { limit: 10 });
+        const page = await suite.store.deliveries.list(
+          { endpointId, status: "pending" },
+          { limit: 10 },
+        );
         expect(page.items.every((d) => d.endpointId === endpointId && d.status === "pending")).toBe(
           true,
         );
@@ -243,14 +247,15 @@ for (const dialect of dialects) {
 
     if (dialect === "postgres") {
       test("two instances claiming at once never take the same delivery", async () => {
-        for (const e of await store.endpoints.list()) await store.endpoints.delete(e.id);
-        await store.endpoints.create(endpoint("https://race.example", ["race.*"]), t0);
-        for (let i = 0; i < 40; i++) await store.events.record(event("race.go"));
-        const other = await database.openStore();
+        for (const e of await suite.store.endpoints.list())
+          await suite.store.endpoints.delete(e.id);
+        await suite.store.endpoints.create(endpoint("https://race.example", ["race.*"]), t0);
+        for (let i = 0; i < 40; i++) await suite.store.events.record(event("race.go"));
+        const other = await suite.database.openStore();
         try {
           const claims = await Promise.all(
             Array.from({ length: 8 }, (_, i) =>
-              (i % 2 === 0 ? store : other).deliveries.claimDue(later(100_000), 7, {
+              (i % 2 === 0 ? suite.store : other).deliveries.claimDue(later(100_000), 7, {
                 ms: 30_000,
                 holder: `w${i}`,
               }),

@@ -2,10 +2,9 @@
  * The Store contract for events and changes, run against every dialect: the same
  * behaviour on SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { NewEvent } from "../../src/store/events.ts";
-import type { Store } from "../../src/store/store.ts";
-import { createTestDatabase, dialects, type TestDatabase } from "../support/databases.ts";
+import { dialects, storeForSuite } from "../support/databases.ts";
 
 const base = new Date("2026-11-22T10:00:00.000Z");
 const at = (seconds: number) => new Date(base.getTime() + seconds * 1000);
@@ -27,26 +26,16 @@ function entityEvent(overrides: Partial<NewEvent> = {}): NewEvent {
 
 for (const dialect of dialects) {
   describe(`Store events and changes (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.openStore();
-    });
-    afterAll(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storeForSuite(dialect);
 
     test("migrating again applies nothing", async () => {
-      expect((await store.migrate()).applied).toEqual([]);
+      expect((await suite.store.migrate()).applied).toEqual([]);
     });
 
     test("a recorded event can be read back exactly", async () => {
-      const result = await store.events.record(entityEvent({ entityId: "exact" }));
+      const result = await suite.store.events.record(entityEvent({ entityId: "exact" }));
       if (result.status !== "stored") throw new Error("expected stored");
-      const read = await store.events.get(result.event.id);
+      const read = await suite.store.events.get(result.event.id);
       expect(read).toEqual(result.event);
       expect(read).toMatchObject({
         source: "entity",
@@ -59,18 +48,18 @@ for (const dialect of dialects) {
     });
 
     test("an unknown id reads as undefined", async () => {
-      expect(await store.events.get("01900000-0000-7000-8000-000000000000")).toBeUndefined();
+      expect(await suite.store.events.get("01900000-0000-7000-8000-000000000000")).toBeUndefined();
     });
 
     test("a second event with the same source and dedupe key is a duplicate", async () => {
-      const first = await store.events.record(entityEvent({ dedupeKey: "dup-1" }));
-      const second = await store.events.record(entityEvent({ dedupeKey: "dup-1" }));
+      const first = await suite.store.events.record(entityEvent({ dedupeKey: "dup-1" }));
+      const second = await suite.store.events.record(entityEvent({ dedupeKey: "dup-1" }));
       expect(first.status).toBe("stored");
       expect(second).toEqual({
         status: "duplicate",
         eventId: first.status === "stored" ? first.event.id : "",
       });
-      const other = await store.events.record(
+      const other = await suite.store.events.record(
         entityEvent({ source: "github", dedupeKey: "dup-1" }),
       );
       expect(other.status).toBe("stored");
@@ -78,30 +67,30 @@ for (const dialect of dialects) {
 
     test("concurrent copies of one delivery store one event and one change", async () => {
       const copies = Array.from({ length: 20 }, () =>
-        store.events.record(entityEvent({ source: "github", dedupeKey: "race-1" }), {
+        suite.store.events.record(entityEvent({ source: "github", dedupeKey: "race-1" }), {
           change: { race: 1 },
         }),
       );
       const results = await Promise.all(copies);
       expect(results.filter((r) => r.status === "stored")).toHaveLength(1);
-      const changes = await store.changes.list({ limit: 500 });
+      const changes = await suite.store.changes.list({ limit: 500 });
       expect(changes.items.filter((c) => (c.data as { race?: number }).race === 1)).toHaveLength(1);
     });
 
     test("a change is written with its event and listed newest first", async () => {
-      const one = await store.events.record(entityEvent({ source: "github" }), {
+      const one = await suite.store.events.record(entityEvent({ source: "github" }), {
         change: { n: 1, data: { branch: "main" } },
       });
-      const two = await store.events.record(entityEvent({ source: "github" }), {
+      const two = await suite.store.events.record(entityEvent({ source: "github" }), {
         change: { n: 2 },
       });
       if (one.status !== "stored" || two.status !== "stored") throw new Error("expected stored");
       expect(one.changeId).toBeNumber();
       expect(two.changeId).toBeGreaterThan(one.changeId ?? 0);
-      const page = await store.changes.list({ limit: 1 });
+      const page = await suite.store.changes.list({ limit: 1 });
       expect(page.items[0]).toEqual({ id: two.changeId as number, data: { n: 2 } });
       expect(page.next).toBe(two.changeId);
-      const next = await store.changes.list({ limit: 1, before: page.next ?? undefined });
+      const next = await suite.store.changes.list({ limit: 1, before: page.next ?? undefined });
       expect(next.items[0]).toEqual({
         id: one.changeId as number,
         data: { n: 1, data: { branch: "main" } },
@@ -111,7 +100,7 @@ for (const dialect of dialects) {
     test("events are listed newest first, filtered, and paged without gaps or repeats", async () => {
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) {
-        const result = await store.events.record(
+        const result = await suite.store.events.record(
           entityEvent({
             source: "trigger",
             type: i % 2 === 0 ? "order.paid" : "order.refunded",
@@ -126,14 +115,14 @@ for (const dialect of dialects) {
       const seen: string[] = [];
       let after: { at: number; id: string } | undefined;
       for (let pageNo = 0; pageNo < 10; pageNo++) {
-        const page = await store.events.list({ source: "trigger" }, { limit: 3, after });
+        const page = await suite.store.events.list({ source: "trigger" }, { limit: 3, after });
         seen.push(...page.items.map((event) => event.id));
         if (!page.next) break;
         after = page.next;
       }
       expect(seen).toEqual([...ids].reverse());
 
-      const paid = await store.events.list(
+      const paid = await suite.store.events.list(
         { source: "trigger", type: "order.paid" },
         { limit: 50 },
       );
@@ -144,15 +133,15 @@ for (const dialect of dialects) {
         "order.paid",
       ]);
 
-      const byEntity = await store.events.list({ entityId: "order-2" }, { limit: 50 });
+      const byEntity = await suite.store.events.list({ entityId: "order-2" }, { limit: 50 });
       expect(byEntity.items.map((e) => e.entityId)).toEqual(["order-2"]);
 
-      const byText = await store.events.list({ text: "needle_IN 100%" }, { limit: 50 });
+      const byText = await suite.store.events.list({ text: "needle_IN 100%" }, { limit: 50 });
       expect(byText.items.map((e) => (e.payload as { index: number }).index)).toEqual([3]);
-      const wildcard = await store.events.list({ text: "%" }, { limit: 50 });
+      const wildcard = await suite.store.events.list({ text: "%" }, { limit: 50 });
       expect(wildcard.items.map((e) => (e.payload as { index: number }).index)).toEqual([3]);
 
-      const window = await store.events.list(
+      const window = await suite.store.events.list(
         { source: "trigger", since: at(101), until: at(102) },
         { limit: 50 },
       );
@@ -160,7 +149,7 @@ for (const dialect of dialects) {
     });
 
     test("an entity's events come oldest first by occurrence, ties by arrival", async () => {
-      await store.events.record(
+      await suite.store.events.record(
         entityEvent({
           entityId: "e-9",
           occurredAt: at(20),
@@ -168,7 +157,7 @@ for (const dialect of dialects) {
           payload: { v: "late" },
         }),
       );
-      await store.events.record(
+      await suite.store.events.record(
         entityEvent({
           entityId: "e-9",
           occurredAt: at(10),
@@ -176,7 +165,7 @@ for (const dialect of dialects) {
           payload: { v: "early" },
         }),
       );
-      await store.events.record(
+      await suite.store.events.record(
         entityEvent({
           entityId: "e-9",
           occurredAt: at(20),
@@ -184,7 +173,7 @@ for (const dialect of dialects) {
           payload: { v: "late-tie" },
         }),
       );
-      const events = await store.events.forEntity("e-9", 100);
+      const events = await suite.store.events.forEntity("e-9", 100);
       expect(events.map((e) => (e.payload as { v: string }).v)).toEqual([
         "early",
         "late",
@@ -201,17 +190,17 @@ for (const dialect of dialects) {
       const inside = new Promise<void>((resolve) => {
         entered = resolve;
       });
-      const first = store.tryExclusive("contract-lock", async () => {
+      const first = suite.store.tryExclusive("contract-lock", async () => {
         entered();
         await held;
         return "first";
       });
       await inside;
-      const second = await store.tryExclusive("contract-lock", async () => "second");
+      const second = await suite.store.tryExclusive("contract-lock", async () => "second");
       release();
       expect(second).toEqual({ ran: false });
       expect(await first).toEqual({ ran: true, value: "first" });
-      expect(await store.tryExclusive("contract-lock", async () => "third")).toEqual({
+      expect(await suite.store.tryExclusive("contract-lock", async () => "third")).toEqual({
         ran: true,
         value: "third",
       });
@@ -223,18 +212,18 @@ for (const dialect of dialects) {
       const wokenOnce = new Promise<void>((resolve) => {
         woken = resolve;
       });
-      const unsubscribe = await store.onWake("relay", () => {
+      const unsubscribe = await suite.store.onWake("relay", () => {
         wakeups++;
         woken();
       });
-      await store.wake("relay");
+      await suite.store.wake("relay");
       await wokenOnce;
       await unsubscribe();
       expect(wakeups).toBe(1);
     });
 
     test("ping answers while the database is open", async () => {
-      await expect(store.ping()).resolves.toBeUndefined();
+      await expect(suite.store.ping()).resolves.toBeUndefined();
     });
   });
 }

@@ -1,8 +1,7 @@
 /** The Store contract for the relay outbox, on every dialect. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { NewRelayMessage } from "../../src/store/relay.ts";
-import type { Store } from "../../src/store/store.ts";
-import { createTestDatabase, dialects, type TestDatabase } from "../support/databases.ts";
+import { dialects, storeForSuite } from "../support/databases.ts";
 
 const t0 = new Date("2026-11-22T10:00:00.000Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);
@@ -19,20 +18,10 @@ const queued = (project: string, eventId: string): NewRelayMessage => ({
 
 for (const dialect of dialects) {
   describe(`Store relay outbox (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.openStore();
-    });
-    afterAll(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storeForSuite(dialect);
 
     test("a message is stored once per project and event id", async () => {
-      const first = await store.relay.accept(queued("dev", "evt_1"), t0);
+      const first = await suite.store.relay.accept(queued("dev", "evt_1"), t0);
       expect(first.status).toBe("stored");
       if (first.status !== "stored") return;
       expect(first.message).toMatchObject({
@@ -43,22 +32,22 @@ for (const dialect of dialects) {
         queuedAt: t0,
         pubsubMessageId: "ps-evt_1",
       });
-      expect(await store.relay.accept(queued("dev", "evt_1"), later(5))).toEqual({
+      expect(await suite.store.relay.accept(queued("dev", "evt_1"), later(5))).toEqual({
         status: "duplicate",
         id: first.message.id,
       });
-      expect((await store.relay.accept(queued("prod", "evt_1"), t0)).status).toBe("stored");
+      expect((await suite.store.relay.accept(queued("prod", "evt_1"), t0)).status).toBe("stored");
     });
 
     test("concurrent copies of one event store one message", async () => {
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => store.relay.accept(queued("race", "evt_r"), t0)),
+        Array.from({ length: 20 }, () => suite.store.relay.accept(queued("race", "evt_r"), t0)),
       );
       expect(results.filter((r) => r.status === "stored")).toHaveLength(1);
     });
 
     test("rejected envelopes are kept with their reason and never claimed", async () => {
-      const rejected = await store.relay.accept(
+      const rejected = await suite.store.relay.accept(
         {
           status: "rejected",
           payload: { message: { data: "!!" } },
@@ -71,30 +60,33 @@ for (const dialect of dialects) {
         project: null,
         lastError: "message.data is not base64",
       });
-      const again = await store.relay.accept({ status: "rejected", payload: {}, reason: "x" }, t0);
+      const again = await suite.store.relay.accept(
+        { status: "rejected", payload: {}, reason: "x" },
+        t0,
+      );
       expect(again.status).toBe("stored");
     });
 
     test("claim, send, and a lost lease", async () => {
-      const claimed = await store.relay.claimDue(later(1000), 100, LEASE);
+      const claimed = await suite.store.relay.claimDue(later(1000), 100, LEASE);
       expect(claimed.map((m) => `${m.project}/${m.eventId}`).sort()).toEqual([
         "dev/evt_1",
         "prod/evt_1",
         "race/evt_r",
       ]);
       expect(
-        await store.relay.claimDue(later(2000), 100, { ms: 30_000, holder: "relay-b" }),
+        await suite.store.relay.claimDue(later(2000), 100, { ms: 30_000, holder: "relay-b" }),
       ).toEqual([]);
       const [dev] = claimed.filter((m) => m.project === "dev");
       const [race] = claimed.filter((m) => m.project === "race");
-      await store.relay.finish(
+      await suite.store.relay.finish(
         race?.id ?? "",
         LEASE.holder,
         { status: "sent", svixMessageId: "msg_r" },
         later(3000),
       );
       expect(
-        await store.relay.finish(
+        await suite.store.relay.finish(
           dev?.id ?? "",
           "relay-b",
           { status: "sent", svixMessageId: "msg_x" },
@@ -102,14 +94,14 @@ for (const dialect of dialects) {
         ),
       ).toBe(false);
       expect(
-        await store.relay.finish(
+        await suite.store.relay.finish(
           dev?.id ?? "",
           LEASE.holder,
           { status: "sent", svixMessageId: "msg_1" },
           later(3000),
         ),
       ).toBe(true);
-      expect(await store.relay.get(dev?.id ?? "")).toMatchObject({
+      expect(await suite.store.relay.get(dev?.id ?? "")).toMatchObject({
         status: "sent",
         attemptCount: 1,
         sentAt: later(3000),
@@ -119,67 +111,69 @@ for (const dialect of dialects) {
     });
 
     test("a retryable failure requeues with the error; deferral moves it without counting an attempt", async () => {
-      const [prod] = (await store.relay.list({ project: "prod" }, { limit: 1 })).items;
+      const [prod] = (await suite.store.relay.list({ project: "prod" }, { limit: 1 })).items;
       const id = prod?.id ?? "";
-      await store.relay.finish(
+      await suite.store.relay.finish(
         id,
         LEASE.holder,
         { status: "queued", nextAttemptAt: later(10_000), error: "HTTP 503" },
         later(4000),
       );
-      expect(await store.relay.get(id)).toMatchObject({
+      expect(await suite.store.relay.get(id)).toMatchObject({
         status: "queued",
         attemptCount: 1,
         lastError: "HTTP 503",
         nextAttemptAt: later(10_000),
       });
-      const [again] = await store.relay.claimDue(later(10_000), 1, LEASE);
-      await store.relay.finish(
+      const [again] = await suite.store.relay.claimDue(later(10_000), 1, LEASE);
+      await suite.store.relay.finish(
         again?.id ?? "",
         LEASE.holder,
         { status: "deferred", nextAttemptAt: later(20_000) },
         later(10_000),
       );
-      expect(await store.relay.get(id)).toMatchObject({
+      expect(await suite.store.relay.get(id)).toMatchObject({
         status: "queued",
         attemptCount: 1,
         nextAttemptAt: later(20_000),
       });
-      expect(await store.relay.nextDueAt()).toEqual(later(20_000));
+      expect(await suite.store.relay.nextDueAt()).toEqual(later(20_000));
     });
 
     test("failed, then retried by hand with a fresh window", async () => {
-      const [claimed] = await store.relay.claimDue(later(20_000), 10, LEASE);
-      await store.relay.finish(
+      const [claimed] = await suite.store.relay.claimDue(later(20_000), 10, LEASE);
+      await suite.store.relay.finish(
         claimed?.id ?? "",
         LEASE.holder,
         { status: "failed", error: "HTTP 422: bad payload" },
         later(21_000),
       );
-      expect((await store.relay.get(claimed?.id ?? ""))?.status).toBe("failed");
-      expect((await store.relay.list({ status: "failed" }, { limit: 10 })).items).toHaveLength(1);
-      const retried = await store.relay.retry(claimed?.id ?? "", later(30_000));
+      expect((await suite.store.relay.get(claimed?.id ?? ""))?.status).toBe("failed");
+      expect(
+        (await suite.store.relay.list({ status: "failed" }, { limit: 10 })).items,
+      ).toHaveLength(1);
+      const retried = await suite.store.relay.retry(claimed?.id ?? "", later(30_000));
       expect(retried).toMatchObject({
         status: "queued",
         attemptCount: 0,
         nextAttemptAt: later(30_000),
         queuedAt: later(30_000),
       });
-      expect(await store.relay.retry("no-such-message", t0)).toBeUndefined();
+      expect(await suite.store.relay.retry("no-such-message", t0)).toBeUndefined();
     });
 
     test("held messages wait until released", async () => {
-      await store.relay.accept(
+      await suite.store.relay.accept(
         { ...queued("held", "evt_h"), status: "held" } as NewRelayMessage,
         t0,
       );
-      const claimed = await store.relay.claimDue(later(40_000), 100, { ms: 1, holder: "x" });
+      const claimed = await suite.store.relay.claimDue(later(40_000), 100, { ms: 1, holder: "x" });
       expect(claimed.some((m) => m.project === "held")).toBe(false);
-      expect(await store.relay.releaseHeld(later(41_000))).toBe(1);
-      const summary = await store.relay.summary();
+      expect(await suite.store.relay.releaseHeld(later(41_000))).toBe(1);
+      const summary = await suite.store.relay.summary();
       expect(summary).toContainEqual({ project: "held", status: "queued", count: 1 });
       expect(summary).toContainEqual({ project: "dev", status: "sent", count: 1 });
-      expect(await store.relay.oldestDueAt(later(50_000))).toBeInstanceOf(Date);
+      expect(await suite.store.relay.oldestDueAt(later(50_000))).toBeInstanceOf(Date);
     });
   });
 }

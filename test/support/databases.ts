@@ -3,6 +3,7 @@
  * PostgreSQL when TEST_DATABASE_URL is set: a schema of its own per store, dropped
  * afterwards, so test files can run side by side on one server.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,4 +70,24 @@ async function createPostgresSchema(): Promise<TestDatabase> {
       await sql.end();
     },
   };
+}
+
+/**
+ * For a describe block: a migrated store on a fresh database, opened before its tests and
+ * closed and dropped after them. Read `suite.store` inside tests, not at definition time.
+ */
+export function storeForSuite(dialect: DialectName): {
+  readonly store: Store;
+  readonly database: TestDatabase;
+} {
+  const suite = {} as { store: Store; database: TestDatabase };
+  beforeAll(async () => {
+    suite.database = await createTestDatabase(dialect);
+    suite.store = await suite.database.openStore();
+  });
+  afterAll(async () => {
+    await suite.store.close();
+    await suite.database.drop();
+  });
+  return suite;
 }
