@@ -64,11 +64,17 @@ export function decideRelay(input: RelayDecisionInput): RelayDecision {
   }
 }
 
+/**
+ * RELAY_MAX_AGE is how long a message is *tried*: a wait that would run past the deadline is
+ * cut to one last attempt at the deadline rather than giving up early (a Retry-After of an hour
+ * at 23.5 h would otherwise fail a message Svix only asked to wait for).
+ */
 function requeueOrGiveUp(input: RelayDecisionInput, at: Date, error: string): RelayOutcome {
-  if (at.getTime() - input.queuedAt.getTime() > input.maxAgeMs) {
+  const deadline = input.queuedAt.getTime() + input.maxAgeMs;
+  if (input.now.getTime() >= deadline) {
     return { status: "failed", error: `gave up after RELAY_MAX_AGE; last error: ${error}` };
   }
-  return { status: "queued", nextAttemptAt: at, error };
+  return { status: "queued", nextAttemptAt: new Date(Math.min(at.getTime(), deadline)), error };
 }
 
 /** Projects Svix rate-limited, and until when: one instance's memory, enough to stop hammering. */

@@ -12,16 +12,15 @@ export const SVIX_NAME_MAX_LENGTH = 256;
 export const SVIX_APP_ID_PREFIX = "app_";
 export const SVIX_MESSAGE_ID_PREFIX = "msg_";
 
-/** Why `value` is not a valid Svix name, or undefined when it is. */
+/**
+ * Which part of the rule `value` breaks ("letters, digits, -, _ and . only"), or undefined
+ * when Svix would accept it.
+ */
 export function svixNameProblem(value: string, reservedPrefix?: string): string | undefined {
-  if (value.length > SVIX_NAME_MAX_LENGTH) {
-    return `must be at most ${SVIX_NAME_MAX_LENGTH} characters`;
-  }
-  if (!SVIX_NAME.test(value)) {
-    return "may contain only letters, digits, '-', '_' and '.'";
-  }
+  if (value.length > SVIX_NAME_MAX_LENGTH) return `at most ${SVIX_NAME_MAX_LENGTH} characters`;
+  if (!SVIX_NAME.test(value)) return "letters, digits, -, _ and . only";
   if (reservedPrefix !== undefined && value.startsWith(reservedPrefix)) {
-    return `must not start with '${reservedPrefix}' (Svix reserves it for its own ids)`;
+    return `not starting with ${reservedPrefix}, Svix's own id prefix`;
   }
   return undefined;
 }

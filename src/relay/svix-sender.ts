@@ -69,10 +69,10 @@ export class SvixSender {
     let stage: "application" | "message" = "application";
     try {
       if (!this.knownApps.has(event.project)) {
-        await svix.application.getOrCreate(
-          { uid: event.project, name: event.project },
-          { idempotencyKey: `hookyard-app-${event.project}` },
-        );
+        // No stable idempotency key here: get-or-create is idempotent by itself, and Svix
+        // replays a key's first 2xx for 12 hours, so after the app was deleted a stable key
+        // would answer "exists" without recreating it and every message would 404 until then.
+        await svix.application.getOrCreate({ uid: event.project, name: event.project });
         this.knownApps.add(event.project);
       }
       stage = "message";

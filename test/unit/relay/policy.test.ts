@@ -91,6 +91,48 @@ describe("decideRelay", () => {
   });
 });
 
+describe("decideRelay near RELAY_MAX_AGE", () => {
+  const deadline = new Date(queuedAt.getTime() + 24 * HOUR);
+  const retryable = { kind: "retryable", reason: "Svix answered 503" } as const;
+  // With random 0.999 and 20 attempts the backoff is its 10-minute cap: 599,400 ms.
+  test.each<[string, Parameters<typeof decide>[0], number, "backoff" | "deadline" | "failed"]>([
+    ["a backoff ending before the deadline waits in full", retryable, 600_000, "backoff"],
+    ["a backoff overrunning the deadline is cut to the deadline", retryable, 500, "deadline"],
+    [
+      "a Retry-After overrunning the deadline is cut to the deadline",
+      { kind: "rate-limited", retryAfterMs: HOUR },
+      1_800_000,
+      "deadline",
+    ],
+    ["any failure at the deadline gives up", retryable, 0, "failed"],
+    [
+      "any failure past the deadline gives up",
+      { kind: "rate-limited", retryAfterMs: 1 },
+      -1,
+      "failed",
+    ],
+  ])("%s", (_name, outcome, msBeforeDeadline, expected) => {
+    const at = new Date(deadline.getTime() - msBeforeDeadline);
+    const { next } = decide(outcome, { now: at, attemptsMade: 20, random: () => 0.999 });
+    if (expected === "failed") {
+      expect(next.status).toBe("failed");
+      return;
+    }
+    expect(next.status).toBe("queued");
+    const nextAt = next.status === "queued" ? next.nextAttemptAt.getTime() : Number.NaN;
+    expect(nextAt).toBe(expected === "deadline" ? deadline.getTime() : at.getTime() + 599_400);
+  });
+
+  test("a 429 near the deadline still pauses the project for the whole wait", () => {
+    const at = new Date(deadline.getTime() - 60_000);
+    const decision = decide({ kind: "rate-limited", retryAfterMs: HOUR }, { now: at });
+    expect(decision.next.status === "queued" && decision.next.nextAttemptAt.getTime()).toBe(
+      deadline.getTime(),
+    );
+    expect(decision.pauseProjectUntil?.getTime()).toBe(at.getTime() + HOUR);
+  });
+});
+
 describe("ProjectPauses", () => {
   test("holds a project until the later of its pauses, then forgets it", () => {
     const pauses = new ProjectPauses();

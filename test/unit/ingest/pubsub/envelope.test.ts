@@ -101,3 +101,73 @@ describe("decodeNotification", () => {
     );
   });
 });
+
+describe("decodeNotification: what Svix would refuse is refused at the door", () => {
+  test.each([
+    ["an event id with a space", { id: "evt 1" }, "id"],
+    ["an event id starting with msg_ (Svix's own id prefix)", { id: "msg_123" }, "id"],
+    ["a 257-character event id", { id: "e".repeat(257) }, "id"],
+    ["an event type with a colon", { type: "user:created" }, "type"],
+    ["a project starting with app_ (Svix's own id prefix)", { project: "app_dev" }, "project"],
+    ["an empty type", { type: "" }, "type"],
+  ])("a raw event with %s is a 422 naming the field", (_name, change, field) => {
+    const decoded = decodeNotification({ ...event, ...change });
+    expect(decoded.kind).toBe("invalid");
+    if (decoded.kind === "invalid") {
+      expect(decoded.details.map((d) => d.field)).toEqual([field]);
+      expect(decoded.error).toStartWith(`invalid event: ${field} must be`);
+    }
+  });
+
+  test("the same problems inside an envelope reject it with the reason", () => {
+    const decoded = decodeNotification(envelope(b64({ ...event, id: "msg_123" })));
+    expect(decoded).toMatchObject({
+      kind: "rejected-envelope",
+      reason:
+        "message.data is not a valid event: id must be a valid Svix event id: not starting with msg_, Svix's own id prefix",
+    });
+  });
+
+  test("a raw event without id says that id is required", () => {
+    const decoded = decodeNotification({ ...event, id: undefined });
+    expect(decoded).toMatchObject({ kind: "invalid", error: "invalid event: id is required" });
+  });
+});
+
+describe("decodeNotification: telling envelopes from events", () => {
+  test("an event with a message object of its own is an event, not an envelope", () => {
+    const chat = { ...event, type: "chat.message", message: { text: "hi", data: "x" } };
+    expect(decodeNotification(chat)).toEqual({ kind: "event", event: chat, pubsub: null });
+  });
+
+  test("an object with a message but neither Pub/Sub fields nor an event's is an invalid event", () => {
+    const decoded = decodeNotification({ message: { text: "hi" } });
+    expect(decoded.kind).toBe("invalid");
+  });
+
+  test("snake_case Pub/Sub fields are read when camelCase ones are absent", () => {
+    const decoded = decodeNotification({
+      message: { data: b64(event), message_id: "42", publish_time: "2026-11-01T10:00:00Z" },
+      subscription: "projects/p/subscriptions/s",
+    });
+    expect(decoded).toMatchObject({
+      kind: "event",
+      pubsub: { messageId: "42", publishTime: "2026-11-01T10:00:00Z", attributes: {} },
+    });
+  });
+
+  test("attributes that are not strings are dropped", () => {
+    const decoded = decodeNotification(envelope(b64(event), { attributes: { a: "1", b: 2 } }));
+    expect(decoded.kind === "event" && decoded.pubsub?.attributes).toEqual({ a: "1" });
+  });
+
+  test("data that is not a string, or bytes that are not UTF-8, reject the envelope", () => {
+    expect(decodeNotification(envelope(42 as unknown as string))).toMatchObject({
+      reason: "message.data is missing",
+    });
+    const latin1 = Buffer.from([0x7b, 0xe9, 0x7d]).toString("base64");
+    expect(decodeNotification(envelope(latin1))).toMatchObject({
+      reason: "message.data is not a UTF-8 JSON document",
+    });
+  });
+});
