@@ -1,7 +1,8 @@
-/** The delivery background workers (stub: filled in by that feature's work). */
+/** The delivery background workers: one claim loop per instance (./worker.ts). */
 import type { AppContext } from "../context.ts";
 import type { BackgroundService } from "../ops/service.ts";
+import { deliveryWorker } from "./worker.ts";
 
-export function deliveryServices(_ctx: AppContext): BackgroundService[] {
-  return [];
+export function deliveryServices(ctx: AppContext): BackgroundService[] {
+  return [deliveryWorker(ctx)];
 }

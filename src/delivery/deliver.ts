@@ -1,0 +1,245 @@
+/**
+ * One claimed delivery, start to finish: check the destination again (DNS may have
+ * changed since the endpoint was saved), sign and send one attempt, decide what comes
+ * next (./retry-schedule.ts), and record the attempt with its outcome while the lease
+ * is still ours. Whatever the receiver does ends as a recorded attempt; only the database
+ * being unreachable for the whole lease leaves the delivery to be claimed again.
+ */
+import { fullJitterBackoff } from "../lib/backoff.ts";
+import type { Logger } from "../ops/log.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import type {
+  ClaimedDelivery,
+  DeliveryStore,
+  NewAttempt,
+  AttemptOutcome as StoredOutcome,
+} from "../store/deliveries.ts";
+import { isDatabaseUnavailable } from "../store/errors.ts";
+import { type AttemptResult, attemptDelivery, type FetchFunction } from "./attempt.ts";
+import { buildDeliveryRequest } from "./request.ts";
+import { type AttemptOutcome, decideAfterAttempt } from "./retry-schedule.ts";
+import { assertPublicDestination, type DestinationCheck, type HostLookup } from "./ssrf.ts";
+
+export const GONE_REASON = "endpoint answered 410 Gone";
+
+/** Label values of `hookyard_delivery_attempts_total`. */
+export type AttemptMetric = "delivered" | "retrying" | "failed" | "gone";
+
+export interface DeliverySettings {
+  /** DELIVERY_RETRY_SCHEDULE: delays before retry 1, 2, …. */
+  readonly scheduleMs: readonly number[];
+  /** DELIVERY_TIMEOUT: bounds the DNS check and, separately, the attempt. */
+  readonly timeoutMs: number;
+  /** ALLOW_PRIVATE_ENDPOINTS: skips the destination check. */
+  readonly allowPrivate: boolean;
+  /** hookyard's version, for the user agent. */
+  readonly version: string;
+}
+
+export interface DeliverDeps {
+  readonly store: Pick<DeliveryStore, "finishAttempt">;
+  /** The lease holder this worker claimed with. */
+  readonly holder: string;
+  readonly leaseMs: number;
+  readonly settings: DeliverySettings;
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly metrics: Pick<Metrics, "deliveries">;
+  readonly lookup?: HostLookup;
+  readonly fetch?: FetchFunction;
+}
+
+/** What an attempt's verdict means for the stored delivery. */
+export interface Settlement {
+  readonly outcome: StoredOutcome;
+  readonly metric: AttemptMetric;
+  /** Set when the endpoint must be disabled, with the reason shown to users. */
+  readonly disableEndpoint?: string;
+}
+
+export function settle(decision: AttemptOutcome): Settlement {
+  switch (decision.kind) {
+    case "delivered":
+      return { outcome: { status: "delivered" }, metric: "delivered" };
+    case "retry":
+      return { outcome: { status: "pending", nextAttemptAt: decision.at }, metric: "retrying" };
+    case "endpoint-gone":
+      return { outcome: { status: "failed" }, metric: "gone", disableEndpoint: GONE_REASON };
+    case "failed":
+      return { outcome: { status: "failed" }, metric: "failed" };
+  }
+}
+
+/** The attempt as stored: no response → no status and no body. */
+export function attemptRecord(result: AttemptResult, attemptedAt: Date): NewAttempt {
+  return {
+    attemptedAt,
+    statusCode: result.status ?? null,
+    durationMs: Math.max(0, Math.round(result.durationMs)),
+    error: result.ok ? null : storableText(result.error),
+    responseBody: result.status === undefined ? null : storableText(result.responseBody),
+  };
+}
+
+/** PostgreSQL text cannot hold NUL, and a receiver may answer with binary: keep it visible, not fatal. */
+export function storableText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
+/** Makes one attempt at a claimed delivery and records it. Throws only if it cannot be recorded. */
+export async function deliverClaimed(
+  claimed: ClaimedDelivery,
+  deps: DeliverDeps,
+): Promise<Settlement> {
+  const { delivery, event, endpoint } = claimed;
+  const leaseEndsAt = deps.now().getTime() + deps.leaseMs;
+  const attemptedAt = deps.now();
+  const result = await sendOnce(claimed, deps);
+  const attemptsMade = delivery.attemptCount + 1;
+  const settlement = settle(
+    decideAfterAttempt({
+      schedule: deps.settings.scheduleMs,
+      attemptsMade,
+      now: deps.now(),
+      attempt: result,
+    }),
+  );
+  const recorded = await recordWithinLease(
+    deps,
+    delivery.id,
+    attemptRecord(result, attemptedAt),
+    settlement,
+    leaseEndsAt,
+  );
+  const fields = {
+    delivery_id: delivery.id,
+    event_id: event.id,
+    endpoint_id: endpoint.id,
+    attempt: attemptsMade,
+    status_code: result.status ?? null,
+    duration_ms: result.durationMs,
+    outcome: settlement.metric,
+    ...(result.ok ? {} : { error: result.error }),
+    ...(settlement.outcome.status === "pending"
+      ? { next_attempt_at: settlement.outcome.nextAttemptAt.toISOString() }
+      : {}),
+  };
+  if (!recorded) {
+    // The delivery was deleted meanwhile (with its endpoint, or by retention), or our lease
+    // ran out mid-attempt and another worker took it over: its attempt is the one on record.
+    deps.log.warn("delivery attempt not recorded: the delivery is gone or no longer ours", fields);
+    return settlement;
+  }
+  deps.metrics.deliveries.inc({ outcome: settlement.metric });
+  deps.log.info("delivery attempt", fields);
+  if (settlement.disableEndpoint) {
+    deps.log.warn("endpoint disabled", {
+      endpoint_id: endpoint.id,
+      reason: settlement.disableEndpoint,
+    });
+  }
+  return settlement;
+}
+
+async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<AttemptResult> {
+  const { event, endpoint } = claimed;
+  const { timeoutMs, allowPrivate, version } = deps.settings;
+  const started = performance.now();
+  const failed = (error: string): AttemptResult => ({
+    ok: false,
+    status: undefined,
+    durationMs: Math.round(performance.now() - started),
+    error,
+    responseBody: "",
+  });
+
+  if (!allowPrivate) {
+    const check = await withinTimeout(
+      assertPublicDestination(endpoint.url, {
+        allowPrivate,
+        ...(deps.lookup ? { lookup: deps.lookup } : {}),
+      }),
+      timeoutMs,
+    );
+    if (!check.ok) return failed(`refused: ${check.message}`);
+  }
+
+  let request: ReturnType<typeof buildDeliveryRequest>;
+  try {
+    request = buildDeliveryRequest({
+      // The event id: the same webhook-id on every attempt and every manual redelivery,
+      // so that receivers dedupe on it.
+      messageId: event.id,
+      type: event.type,
+      timestamp: event.occurredAt,
+      data: event.payload,
+      secret: endpoint.secret,
+      version,
+      // sentAt defaults to now: webhook-timestamp must be this attempt's time.
+    });
+  } catch (error) {
+    return failed(`cannot sign the request: ${(error as Error).message}`);
+  }
+  return attemptDelivery({
+    url: endpoint.url,
+    body: request.body,
+    headers: request.headers,
+    timeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+}
+
+/** A resolver that hangs must not hold the attempt (and its lease) open. */
+async function withinTimeout(
+  check: Promise<DestinationCheck>,
+  ms: number,
+): Promise<DestinationCheck> {
+  let timer: Timer | undefined;
+  const timedOut = new Promise<DestinationCheck>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          reason: "unresolvable",
+          message: `endpoint URL host lookup timed out after ${ms} ms`,
+        }),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([check, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waiting out a database blip while recording: 50 ms up to 2 s, within the lease. */
+const RECORD_BACKOFF = { baseMs: 50, capMs: 2_000 };
+
+/**
+ * The attempt happened: losing its record would send the message again. A database blip
+ * is retried while the lease lasts; after that another worker may claim the delivery.
+ */
+async function recordWithinLease(
+  deps: DeliverDeps,
+  deliveryId: string,
+  attempt: NewAttempt,
+  settlement: Settlement,
+  leaseEndsAt: number,
+): Promise<boolean> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await deps.store.finishAttempt(
+        deliveryId,
+        deps.holder,
+        attempt,
+        settlement.outcome,
+        settlement.disableEndpoint,
+      );
+    } catch (error) {
+      const delay = fullJitterBackoff(failures, RECORD_BACKOFF);
+      if (!isDatabaseUnavailable(error) || deps.now().getTime() + delay >= leaseEndsAt) throw error;
+      await Bun.sleep(delay);
+    }
+  }
+}

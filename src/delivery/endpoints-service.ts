@@ -1,0 +1,159 @@
+/**
+ * Endpoint management, apart from HTTP so the API and the dashboard share it: every
+ * field is checked at once (one 422 names every bad field), then the URL's destination
+ * (DNS) unless ALLOW_PRIVATE_ENDPOINTS, then the store.
+ */
+import type { AppContext } from "../context.ts";
+import { unprocessable } from "../http/errors.ts";
+import type { FieldProblem } from "../http/query.ts";
+import { generateEndpointSecret, validateWebhookSecret } from "../lib/standard-webhooks.ts";
+import type { Endpoint, EndpointPatch } from "../store/endpoints.ts";
+import { validateEventTypeFilters, WILDCARD } from "./event-types.ts";
+import { assertPublicDestination, type HostLookup, validateEndpointUrl } from "./ssrf.ts";
+
+export const MAX_DESCRIPTION_LENGTH = 1000;
+
+const FIELDS = ["url", "event_types", "description", "secret", "enabled"] as const;
+
+/** The fields a client sent, checked; absent ones stay absent. */
+export interface EndpointInput {
+  readonly url?: string;
+  readonly eventTypes?: readonly string[];
+  readonly description?: string;
+  readonly secret?: string;
+  readonly enabled?: boolean;
+}
+
+export type ParsedEndpointInput =
+  | { readonly ok: true; readonly input: EndpointInput }
+  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
+
+/**
+ * Checks a POST (`url` required) or PATCH body without I/O. Unknown fields are refused:
+ * a misspelt `event_type` silently ignored would subscribe the endpoint to everything.
+ */
+export function parseEndpointInput(body: unknown, mode: "create" | "update"): ParsedEndpointInput {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { ok: false, problems: [{ field: "body", message: "expected a JSON object" }] };
+  }
+  const fields = body as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  const problem = (field: string, message: string | undefined) => {
+    if (message !== undefined) problems.push({ field, message });
+  };
+  for (const name of Object.keys(fields)) {
+    if (!(FIELDS as readonly string[]).includes(name)) {
+      problem(name, `unknown field; expected ${FIELDS.join(", ")}`);
+    }
+  }
+  const { url, event_types, description, secret, enabled } = fields;
+
+  if (url === undefined) problem("url", mode === "create" ? "required" : undefined);
+  else problem("url", typeof url === "string" ? validateEndpointUrl(url) : "must be a string");
+  if (event_types !== undefined) problem("event_types", validateEventTypeFilters(event_types));
+  if (description !== undefined) {
+    problem(
+      "description",
+      typeof description !== "string"
+        ? "must be a string"
+        : description.length > MAX_DESCRIPTION_LENGTH
+          ? `must be at most ${MAX_DESCRIPTION_LENGTH} characters`
+          : undefined,
+    );
+  }
+  if (secret !== undefined) problem("secret", validateWebhookSecret(secret));
+  if (enabled !== undefined && typeof enabled !== "boolean")
+    problem("enabled", "must be true or false");
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    input: {
+      ...(url === undefined ? {} : { url: url as string }),
+      ...(event_types === undefined
+        ? {}
+        : { eventTypes: [...new Set(event_types as readonly string[])] }),
+      ...(description === undefined ? {} : { description: description as string }),
+      ...(secret === undefined ? {} : { secret: secret as string }),
+      ...(enabled === undefined ? {} : { enabled: enabled as boolean }),
+    },
+  };
+}
+
+export type EndpointContext = Pick<AppContext, "store" | "config" | "now">;
+
+export interface DestinationOptions {
+  /** Resolver override for tests. */
+  readonly lookup?: HostLookup;
+}
+
+/** Validates and stores a new endpoint; a missing secret is generated. Throws a 422. */
+export async function createEndpoint(
+  ctx: EndpointContext,
+  body: unknown,
+  options: DestinationOptions = {},
+): Promise<Endpoint> {
+  const input = await checkedInput(ctx, body, "create", options);
+  return ctx.store.endpoints.create(
+    {
+      url: input.url as string,
+      description: input.description ?? "",
+      secret: input.secret ?? generateEndpointSecret(),
+      // Explicit rather than `[]` (which means the same): the JSON then says what it receives.
+      eventTypes: input.eventTypes ?? [WILDCARD],
+      enabled: input.enabled ?? true,
+    },
+    ctx.now(),
+  );
+}
+
+/** Applies a partial update; undefined when there is no such endpoint. Throws a 422. */
+export async function updateEndpoint(
+  ctx: EndpointContext,
+  id: string,
+  body: unknown,
+  options: DestinationOptions = {},
+): Promise<Endpoint | undefined> {
+  const input = await checkedInput(ctx, body, "update", options);
+  const patch: EndpointPatch = {
+    ...input,
+    // Enabling clears why hookyard disabled it; disabling by hand leaves no reason.
+    ...(input.enabled === undefined ? {} : { disabledReason: null }),
+  };
+  const updated = await ctx.store.endpoints.update(id, patch, ctx.now());
+  // Deliveries queued while it was disabled are due now: no need to wait for the next poll.
+  if (updated?.enabled && input.enabled === true) await ctx.store.wake("deliveries");
+  return updated;
+}
+
+/**
+ * A new secret, effective from the next attempt on: the old one stops verifying at once,
+ * so receivers must be given the new one (the response shows it) before retries pile up.
+ */
+export function rotateEndpointSecret(
+  ctx: EndpointContext,
+  id: string,
+): Promise<Endpoint | undefined> {
+  return ctx.store.endpoints.update(id, { secret: generateEndpointSecret() }, ctx.now());
+}
+
+async function checkedInput(
+  ctx: EndpointContext,
+  body: unknown,
+  mode: "create" | "update",
+  options: DestinationOptions,
+): Promise<EndpointInput> {
+  const parsed = parseEndpointInput(body, mode);
+  if (!parsed.ok) throw unprocessable("invalid endpoint", parsed.problems);
+  const { url } = parsed.input;
+  if (url !== undefined) {
+    const destination = await assertPublicDestination(url, {
+      allowPrivate: ctx.config.allowPrivateEndpoints,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    if (!destination.ok) {
+      throw unprocessable("invalid endpoint", [{ field: "url", message: destination.message }]);
+    }
+  }
+  return parsed.input;
+}

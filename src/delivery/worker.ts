@@ -1,0 +1,78 @@
+/**
+ * The delivery worker: a ClaimLoop (../ops/claim-loop.ts) over the deliveries queue, with
+ * DELIVERY_CONCURRENCY attempts in flight, each made by ./deliver.ts under a lease.
+ * Woken by new work from any instance (PostgreSQL LISTEN/NOTIFY; in-process on SQLite),
+ * and polled as a safety net and to take over leases left by a dead instance.
+ */
+import type { AppContext } from "../context.ts";
+import { newId } from "../lib/ids.ts";
+import { ClaimLoop } from "../ops/claim-loop.ts";
+import type { ClaimedDelivery } from "../store/deliveries.ts";
+import type { FetchFunction } from "./attempt.ts";
+import { deliverClaimed } from "./deliver.ts";
+import type { HostLookup } from "./ssrf.ts";
+
+/**
+ * How often an idle worker looks for work nobody announced: a delivery whose lease
+ * expired (its instance died), or a missed notification. One cheap indexed query.
+ */
+export const POLL_INTERVAL_MS = 1_000;
+
+/** The lease never drops below this, whatever DELIVERY_TIMEOUT says. */
+const MIN_LEASE_MS = 2_000;
+
+/**
+ * How long a claimed delivery stays ours: one DELIVERY_TIMEOUT for the DNS check, one
+ * for the attempt, and one more for recording it. Long enough that a live worker never
+ * loses a delivery mid-attempt (a second instance would send it again); short enough
+ * that a crashed instance's deliveries are picked up soon, since nothing else frees them.
+ */
+export function leaseFor(timeoutMs: number): number {
+  return Math.max(MIN_LEASE_MS, 3 * timeoutMs);
+}
+
+export interface DeliveryWorkerOptions {
+  /** Identifies this process's leases; unique per process. */
+  readonly holder?: string;
+  readonly pollIntervalMs?: number;
+  readonly lookup?: HostLookup;
+  readonly fetch?: FetchFunction;
+}
+
+export function deliveryWorker(
+  ctx: AppContext,
+  options: DeliveryWorkerOptions = {},
+): ClaimLoop<ClaimedDelivery> {
+  const { config, store } = ctx;
+  const holder = options.holder ?? `deliveries-${newId()}`;
+  const leaseMs = leaseFor(config.deliveryTimeoutMs);
+  const deps = {
+    store: store.deliveries,
+    holder,
+    leaseMs,
+    settings: {
+      scheduleMs: config.deliveryRetryScheduleMs,
+      timeoutMs: config.deliveryTimeoutMs,
+      allowPrivate: config.allowPrivateEndpoints,
+      version: ctx.version,
+    },
+    now: ctx.now,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  return new ClaimLoop<ClaimedDelivery>({
+    name: "deliveries",
+    concurrency: config.deliveryConcurrency,
+    pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
+    claim: (limit) => store.deliveries.claimDue(ctx.now(), limit, { ms: leaseMs, holder }),
+    process: async (claimed) => {
+      await deliverClaimed(claimed, deps);
+    },
+    nextDueAt: () => store.deliveries.nextDueAt(),
+    subscribe: (wake) => store.onWake("deliveries", wake),
+    now: ctx.now,
+    log: ctx.log,
+  });
+}
