@@ -11,8 +11,8 @@ import {
   min,
   or,
   type SQL,
-  sql,
 } from "drizzle-orm";
+import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import { pageByTime, type TimeCursor } from "../cursor.ts";
 import type {
@@ -39,7 +39,10 @@ const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): 
 });
 
 export class PgDeliveryStore implements DeliveryStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly client: postgres.Sql,
+  ) {}
 
   async claimDue(
     now: Date,
@@ -93,6 +96,11 @@ export class PgDeliveryStore implements DeliveryStore {
     });
   }
 
+  /**
+   * One statement (data-modifying CTEs run together, atomically): the delivery's outcome,
+   * its attempt row and, for a 410, the endpoint's disable. As a four-statement
+   * transaction it halved delivery throughput in round trips alone.
+   */
   async finishAttempt(
     deliveryId: string,
     holder: string,
@@ -100,32 +108,31 @@ export class PgDeliveryStore implements DeliveryStore {
     outcome: AttemptOutcome,
     disableEndpoint?: string,
   ): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(deliveries)
-        .set({
-          status: outcome.status,
-          attemptCount: sql`${deliveries.attemptCount} + 1`,
-          nextAttemptAt: outcome.status === "pending" ? outcome.nextAttemptAt : null,
-          leaseExpiresAt: null,
-          leasedBy: null,
-          lastStatusCode: attempt.statusCode,
-          lastError: attempt.error,
-          updatedAt: attempt.attemptedAt,
-          ...(outcome.status === "delivered" ? { deliveredAt: attempt.attemptedAt } : {}),
-        })
-        .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leasedBy, holder)))
-        .returning({ endpointId: deliveries.endpointId });
-      if (!updated) return false;
-      await tx.insert(deliveryAttempts).values({ id: newId(), deliveryId, ...attempt });
-      if (disableEndpoint !== undefined) {
-        await tx
-          .update(endpoints)
-          .set({ enabled: false, disabledReason: disableEndpoint, updatedAt: attempt.attemptedAt })
-          .where(eq(endpoints.id, updated.endpointId));
-      }
-      return true;
-    });
+    const at = attempt.attemptedAt.toISOString();
+    const next = outcome.status === "pending" ? outcome.nextAttemptAt.toISOString() : null;
+    const [row] = await this.client<{ finished: number }[]>`
+      with finished as (
+        update deliveries
+        set status = ${outcome.status}, attempt_count = attempt_count + 1,
+            next_attempt_at = ${next}::timestamptz, lease_expires_at = null, leased_by = null,
+            last_status_code = ${attempt.statusCode}::int, last_error = ${attempt.error}::text,
+            updated_at = ${at}::timestamptz,
+            delivered_at = case when ${outcome.status}::text = 'delivered' then ${at}::timestamptz else delivered_at end
+        where id = ${deliveryId} and leased_by = ${holder}
+        returning endpoint_id
+      ), logged as (
+        insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
+        select ${newId()}, ${deliveryId}, ${at}::timestamptz, ${attempt.statusCode}::int,
+               ${attempt.durationMs}::int, ${attempt.error}::text, ${attempt.responseBody}::text
+        from finished
+        returning 1
+      ), disabled as (
+        update endpoints set enabled = false, disabled_reason = ${disableEndpoint ?? null}::text, updated_at = ${at}::timestamptz
+        where ${disableEndpoint ?? null}::text is not null and id in (select endpoint_id from finished)
+        returning 1
+      )
+      select (select count(*) from finished)::int + 0 * ((select count(*) from logged) + (select count(*) from disabled))::int as finished`;
+    return (row?.finished ?? 0) > 0;
   }
 
   async get(id: string): Promise<Delivery | undefined> {

@@ -53,7 +53,7 @@ export class PgStore implements Store {
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);
     this.endpoints = new PgEndpointStore(this.db);
-    this.deliveries = new PgDeliveryStore(this.db);
+    this.deliveries = new PgDeliveryStore(this.db, client);
     this.relay = new PgRelayStore(this.db);
   }
 
