@@ -1,0 +1,79 @@
+/**
+ * `/dashboard/deliveries/:id`: one delivery with its attempts, and the Redeliver button
+ * (the dashboard's `POST /deliveries/:id/retry`, with the same rule: a disabled
+ * endpoint's delivery is not retried, since it would only wait).
+ */
+import { Elysia } from "elysia";
+import type { AppContext } from "../../context.ts";
+import { errorPageResponse } from "../components/index.ts";
+import { checkCsrf, issueCsrfToken } from "../csrf.ts";
+import { htmlResponse, seeOther } from "../html.ts";
+import { DeliveryPage } from "./delivery-detail.tsx";
+import { endpointHref } from "./endpoint-list.tsx";
+import { formField, outcomeNotice } from "./endpoint-query.ts";
+import { deliveryHref, isPlausibleText } from "./event-display.ts";
+
+export function deliveryPages(ctx: AppContext) {
+  const { store } = ctx;
+
+  const findDelivery = (id: string) =>
+    isPlausibleText(id) ? store.deliveries.get(id) : Promise.resolve(undefined);
+
+  return new Elysia({ name: "dashboard.deliveries" })
+    .get("/dashboard/deliveries/:id", async ({ request, params, query }) => {
+      const delivery = await findDelivery(params.id);
+      if (!delivery) return deliveryNotFound(params.id);
+      const [event, endpoint, attempts] = await Promise.all([
+        store.events.get(delivery.eventId),
+        store.endpoints.get(delivery.endpointId),
+        store.deliveries.attempts(delivery.id),
+      ]);
+      const csrf = issueCsrfToken(request);
+      return htmlResponse(
+        <DeliveryPage
+          delivery={delivery}
+          event={event}
+          endpoint={endpoint}
+          attempts={attempts}
+          csrfToken={csrf.token}
+          notice={outcomeNotice(query)}
+        />,
+        { headers: csrf.headers },
+      );
+    })
+    .post("/dashboard/deliveries/:id/retry", async ({ request, body, params }) => {
+      const csrf = checkCsrf(request, formField(body, "csrf_token"));
+      if (!csrf.ok) {
+        return errorPageResponse({
+          status: 403,
+          title: "Refused",
+          message: csrf.message,
+          active: "endpoints",
+        });
+      }
+      const delivery = await findDelivery(params.id);
+      if (!delivery) return deliveryNotFound(params.id);
+      const endpoint = await store.endpoints.get(delivery.endpointId);
+      if (endpoint && !endpoint.enabled) {
+        return errorPageResponse({
+          status: 409,
+          title: "Endpoint disabled",
+          message: `The endpoint ${endpoint.url} is disabled, so a redelivery would only wait. Enable it first (${endpointHref(endpoint.id)}).`,
+          active: "endpoints",
+        });
+      }
+      const retried = await store.deliveries.retry(delivery.id, ctx.now());
+      if (!retried) return deliveryNotFound(params.id);
+      await store.wake("deliveries");
+      return seeOther(`${deliveryHref(retried.id)}?done=redelivered`);
+    });
+}
+
+function deliveryNotFound(id: string): Response {
+  return errorPageResponse({
+    status: 404,
+    title: "Delivery not found",
+    message: `There is no delivery with id "${id}". It may have passed the retention window, or its endpoint was deleted.`,
+    active: "endpoints",
+  });
+}

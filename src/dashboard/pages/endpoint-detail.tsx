@@ -1,0 +1,197 @@
+/**
+ * `/dashboard/endpoints/:id`: one endpoint with its signing secret (this page is behind
+ * the dashboard's auth, as the API's GET /endpoints/:id is behind ADMIN_TOKEN), the
+ * actions on it, and its deliveries newest first. Rendering only: endpoints.tsx loads.
+ */
+
+import type { Delivery } from "../../store/deliveries.ts";
+import type { Endpoint } from "../../store/endpoints.ts";
+import {
+  type Column,
+  FilterForm,
+  KeyValue,
+  markup,
+  Notice,
+  Pager,
+  PostButton,
+  type QueryValues,
+  StatusBadge,
+  Table,
+  Time,
+  uniqueId,
+} from "../components/index.ts";
+import { Layout } from "../layout.tsx";
+import { describeEventTypes } from "./endpoint-form.ts";
+import { EndpointState, endpointHref, type PageNotice } from "./endpoint-list.tsx";
+import { deliveryHref, eventHref } from "./event-display.ts";
+
+/** A delivery row with its event's type, when the event is still stored. */
+export interface DeliveryRow {
+  readonly delivery: Delivery;
+  readonly eventType: string | undefined;
+}
+
+export interface EndpointPageProps {
+  readonly endpoint: Endpoint;
+  readonly deliveries: readonly DeliveryRow[];
+  readonly nextCursor: string | null;
+  readonly query: QueryValues;
+  readonly csrfToken: string;
+  readonly notice?: PageNotice | undefined;
+  /** Filters or a cursor that were ignored, and why. */
+  readonly problems: readonly string[];
+}
+
+export const DELIVERY_STATUS_OPTIONS = [
+  { value: "pending", label: "Pending" },
+  { value: "delivered", label: "Delivered" },
+  { value: "failed", label: "Failed" },
+] as const;
+
+/** The time comes first and links to the attempts: it is what shows on a phone before the table scrolls. */
+const deliveryColumns: readonly Column<DeliveryRow>[] = [
+  {
+    header: "Created",
+    cell: ({ delivery }) =>
+      markup(
+        <a href={deliveryHref(delivery.id)} title="Its attempts">
+          <Time value={delivery.createdAt} />
+        </a>,
+      ),
+    class: "nowrap",
+  },
+  {
+    header: "Event",
+    cell: ({ delivery, eventType }) =>
+      markup(
+        <span>
+          <a href={eventHref(delivery.eventId)} safe>
+            {eventType ?? "(event no longer stored)"}
+          </a>
+          <br />
+          <span class="muted" safe>
+            {delivery.eventId}
+          </span>
+        </span>,
+      ),
+    class: "mono",
+  },
+  {
+    header: "Status",
+    cell: ({ delivery }) => markup(<StatusBadge status={delivery.status} />),
+    class: "nowrap",
+  },
+  { header: "Attempts", cell: ({ delivery }) => delivery.attemptCount, class: "num" },
+  {
+    header: "Last response",
+    cell: ({ delivery }) =>
+      delivery.lastStatusCode === null
+        ? delivery.lastError
+        : markup(<StatusBadge status={delivery.lastStatusCode} />),
+    class: "wrap",
+  },
+  {
+    header: "Next attempt",
+    cell: ({ delivery }) =>
+      delivery.status === "pending" ? markup(<Time value={delivery.nextAttemptAt} />) : null,
+    class: "nowrap",
+  },
+];
+
+export function EndpointPage(props: EndpointPageProps): JSX.Element {
+  const { endpoint, csrfToken } = props;
+  const base = endpointHref(endpoint.id);
+  return (
+    <Layout
+      title={endpoint.description === "" ? "Endpoint" : `Endpoint: ${endpoint.description}`}
+      active="endpoints"
+      csrfToken={csrfToken}
+      actions={
+        <>
+          <PostButton
+            action={`${base}/toggle`}
+            csrfToken={csrfToken}
+            label={endpoint.enabled ? "Disable" : "Enable"}
+            fields={{ enabled: endpoint.enabled ? "false" : "true" }}
+          />
+          <PostButton
+            action={`${base}/rotate-secret`}
+            csrfToken={csrfToken}
+            label="Rotate secret"
+            confirm="Replace the signing secret? Receivers must use the new one from the next attempt on."
+          />
+          <PostButton
+            action={`${base}/delete`}
+            csrfToken={csrfToken}
+            label="Delete"
+            confirm="Delete this endpoint with all its deliveries and attempts?"
+            danger
+          />
+        </>
+      }
+    >
+      {props.notice === undefined ? (
+        ""
+      ) : (
+        <Notice tone={props.notice.tone} message={props.notice.message} />
+      )}
+      <KeyValue
+        items={[
+          { label: "Id", value: endpoint.id, mono: true },
+          { label: "URL", value: endpoint.url, mono: true },
+          { label: "Description", value: endpoint.description },
+          { label: "Event types", value: describeEventTypes(endpoint.eventTypes), mono: true },
+          { label: "State", value: markup(<EndpointState endpoint={endpoint} />) },
+          { label: "Signing secret", value: markup(<Secret secret={endpoint.secret} />) },
+          { label: "Created", value: markup(<Time value={endpoint.createdAt} />) },
+          { label: "Updated", value: markup(<Time value={endpoint.updatedAt} />) },
+        ]}
+      />
+      <p class="muted note">
+        Receivers verify each request with this secret, e.g. svix's{" "}
+        <code>new Webhook(secret).verify(body, headers)</code>.
+      </p>
+      <h2>Deliveries</h2>
+      {props.problems.map((message) => (
+        <Notice tone="warn" message={message} />
+      ))}
+      <FilterForm
+        action={base}
+        values={props.query}
+        fields={[
+          { name: "status", label: "Status", kind: "select", options: DELIVERY_STATUS_OPTIONS },
+        ]}
+      />
+      <Table
+        caption="Deliveries to this endpoint, newest first"
+        columns={deliveryColumns}
+        rows={props.deliveries}
+        empty={
+          <p class="muted empty-line">
+            No deliveries here yet. Events whose type this endpoint subscribes to are delivered as
+            they arrive; POST /trigger/:event_type records one by hand.
+          </p>
+        }
+      />
+      <Pager path={base} query={props.query} nextCursor={props.nextCursor} />
+    </Layout>
+  );
+}
+
+/**
+ * The secret in monospace with a Copy button after it. The shared CopyButton sits over
+ * the corner of a code box; inline, this one follows the text (app.js reveals it).
+ */
+function Secret({ secret }: { readonly secret: string }): JSX.Element {
+  const id = uniqueId("endpoint-secret");
+  return (
+    <span>
+      <code id={id} safe>
+        {secret}
+      </code>{" "}
+      <button type="button" class="btn btn-small btn-quiet" data-copy-target={id} hidden>
+        Copy
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The endpoint form's pure side: what the browser posted, turned into the body the
+ * management API takes (`POST /endpoints`), so both go through the same checks in
+ * delivery/endpoints-service.ts; and the service's field problems turned back into
+ * messages beside the form's own fields.
+ */
+import type { FieldProblem } from "../../http/query.ts";
+
+/** What the create form shows: exactly what was typed, so a refused form keeps it. */
+export interface EndpointFormValues {
+  readonly url: string;
+  readonly description: string;
+  /** Comma-separated, as typed. */
+  readonly eventTypes: string;
+}
+
+export const EMPTY_ENDPOINT_FORM: EndpointFormValues = { url: "", description: "", eventTypes: "" };
+
+/** The form fields, named as the service names them, with the labels the form shows. */
+export const FORM_FIELD_LABELS: Readonly<Record<string, string>> = {
+  url: "URL",
+  description: "Description",
+  event_types: "Event types",
+};
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/** The form's values from a posted body; anything that is not a string counts as empty. */
+export function readEndpointForm(body: unknown): EndpointFormValues {
+  const fields = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    url: text(fields.url),
+    description: text(fields.description),
+    eventTypes: text(fields.event_types),
+  };
+}
+
+/**
+ * Filters typed as `github.*, task.update`: split on commas (and line breaks, for a
+ * pasted list), trimmed, empty entries dropped. Whitespace inside an entry is kept, so
+ * the service refuses `task update` rather than silently making it two filters.
+ */
+export function parseEventTypesText(typed: string): string[] {
+  return typed
+    .split(/[,\n\r]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
+/**
+ * The JSON body for `createEndpoint`. Nothing typed in event types leaves them out, so the
+ * service's default (every type) applies, as with the API.
+ */
+export function endpointCreateBody(values: EndpointFormValues): Record<string, unknown> {
+  const eventTypes = parseEventTypesText(values.eventTypes);
+  return {
+    // A URL pasted with a space or line break around it is still the URL that was meant.
+    url: values.url.trim(),
+    description: values.description.trim(),
+    ...(eventTypes.length === 0 ? {} : { event_types: eventTypes }),
+  };
+}
+
+/** Problems by form field; any the form has no field for are kept under `form`. */
+export function problemsByField(
+  problems: readonly FieldProblem[],
+): Readonly<Record<string, readonly string[]>> {
+  const grouped: Record<string, string[]> = {};
+  for (const { field, message } of problems) {
+    const key = field in FORM_FIELD_LABELS ? field : "form";
+    grouped[key] ??= [];
+    grouped[key].push(field === key ? message : `${field}: ${message}`);
+  }
+  return grouped;
+}
+
+/** Whether a thrown error carries field problems in the service's shape. */
+export function isFieldProblemList(details: readonly unknown[]): details is FieldProblem[] {
+  return details.every(
+    (detail) =>
+      typeof detail === "object" &&
+      detail !== null &&
+      typeof (detail as FieldProblem).field === "string" &&
+      typeof (detail as FieldProblem).message === "string",
+  );
+}
+
+/** How an endpoint's filters read in a list: `[]` and `["*"]` both mean everything. */
+export function describeEventTypes(eventTypes: readonly string[]): string {
+  if (eventTypes.length === 0 || eventTypes.includes("*")) return "all types (*)";
+  return eventTypes.join(", ");
+}

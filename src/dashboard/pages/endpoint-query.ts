@@ -1,0 +1,82 @@
+/**
+ * What the endpoint and delivery pages read from their query and forms: pure functions,
+ * no HTTP context, no store. Routes are in endpoints.tsx and delivery-routes.tsx.
+ */
+import { DELIVERY_STATUSES } from "../../delivery/model.ts";
+import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
+import type { DeliveryStatus } from "../../store/deliveries.ts";
+import { type QueryValues, queryValue } from "../components/index.ts";
+import type { PageNotice } from "./endpoint-list.tsx";
+
+export interface DeliveryListRequest {
+  readonly status: DeliveryStatus | undefined;
+  readonly after: TimeCursor | undefined;
+  /** What was ignored, and why: shown above the list rather than failing the page. */
+  readonly problems: readonly string[];
+}
+
+/** An endpoint page's delivery filter and page from its query. */
+export function readDeliveryListQuery(query: QueryValues): DeliveryListRequest {
+  const problems: string[] = [];
+  const statusText = queryValue(query, "status");
+  const status = (DELIVERY_STATUSES as readonly string[]).includes(statusText ?? "")
+    ? (statusText as DeliveryStatus)
+    : undefined;
+  if (statusText !== undefined && status === undefined) {
+    problems.push(`The status filter was ignored: expected ${DELIVERY_STATUSES.join(", ")}.`);
+  }
+  const cursorText = queryValue(query, "cursor");
+  const after = cursorText === undefined ? undefined : decodeTimeCursor(cursorText);
+  if (cursorText !== undefined && after === undefined) {
+    problems.push("That page link is not valid (any more): showing the newest deliveries.");
+  }
+  return { status, after, problems };
+}
+
+/**
+ * What the page after an action says. The redirect carries only a keyword, looked up
+ * here, so a crafted link cannot make the page say anything else.
+ */
+export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
+  created: {
+    tone: "ok",
+    message:
+      "Endpoint created. Give its signing secret (below) to the receiver, so it can verify each request.",
+  },
+  enabled: { tone: "ok", message: "Endpoint enabled: its waiting deliveries are sent now." },
+  disabled: {
+    tone: "ok",
+    message:
+      "Endpoint disabled: nothing is sent to it, and its deliveries wait, until it is enabled.",
+  },
+  rotated: {
+    tone: "warn",
+    message:
+      "Secret rotated: deliveries are signed with the new secret from now on. Update the receiver.",
+  },
+  deleted: { tone: "ok", message: "Endpoint deleted, with its deliveries and their attempts." },
+  redelivered: {
+    tone: "ok",
+    message: "Redelivery queued: it is attempted now, with a fresh retry schedule.",
+  },
+};
+
+export function outcomeNotice(query: QueryValues): PageNotice | undefined {
+  const done = queryValue(query, "done");
+  // hasOwn: `?done=constructor` must not find Object.prototype's.
+  return done !== undefined && Object.hasOwn(OUTCOME_NOTICES, done)
+    ? OUTCOME_NOTICES[done]
+    : undefined;
+}
+
+/** The `enabled` a toggle form asked for; a form without it flips the current state. */
+export function requestedEnabled(value: unknown, current: boolean): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return !current;
+}
+
+type FormBody = Readonly<Record<string, unknown>> | undefined;
+
+/** One field of a parsed form body (Elysia gives an object for urlencoded forms). */
+export const formField = (body: unknown, name: string): unknown => (body as FormBody)?.[name];
