@@ -146,15 +146,15 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  const server = await startServer(ctx);
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      ctx.log.info("signal received", { signal });
-      server.stop().then(resolve);
-    };
-    process.once("SIGTERM", () => onSignal("SIGTERM"));
-    process.once("SIGINT", () => onSignal("SIGINT"));
+  // Listen for signals before starting: one that arrives while services start up (the
+  // HTTP server already answers) must still stop hookyard gracefully, not kill it.
+  const signalled = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
   });
+  const server = await startServer(ctx);
+  ctx.log.info("signal received", { signal: await signalled });
+  await server.stop();
   return 0;
 }
 

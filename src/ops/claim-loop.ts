@@ -36,8 +36,11 @@ export class ClaimLoop<T> implements BackgroundService {
   private pendingWake = false;
   private unsubscribe: (() => Promise<void>) | undefined;
 
+  private readonly minBatch: number;
+
   constructor(private readonly options: ClaimLoopOptions<T>) {
     this.name = options.name;
+    this.minBatch = Math.min(8, options.concurrency);
   }
 
   async start(): Promise<void> {
@@ -73,7 +76,10 @@ export class ClaimLoop<T> implements BackgroundService {
     while (this.running) {
       this.pendingWake = false;
       const free = this.options.concurrency - this.inFlight.size;
-      if (free <= 0) {
+      // While work is in flight, claim in batches: a claim per freed slot costs a query
+      // each (on SQLite, a synchronous one that blocks the event loop) and halved
+      // delivery throughput. A finishing item wakes the loop to check again.
+      if (free <= 0 || (this.inFlight.size > 0 && free < this.minBatch)) {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
