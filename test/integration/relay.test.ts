@@ -82,7 +82,7 @@ for (const dialect of dialects) {
       expect(sent?.idempotencyKey).toMatch(/^hookyard-[0-9a-f]{64}$/);
       const stored = (await app.store.relay.list({ status: "sent" }, { limit: 500 })).items;
       expect(stored.find((m) => m.eventId === "evt_a0")?.svixMessageId).toBe(sent?.id ?? "");
-    });
+    }, 30_000);
 
     test("under 429s, 5xx, slow answers and dropped connections, each event still arrives exactly once", async () => {
       const before = svix.messages.length;
@@ -104,7 +104,7 @@ for (const dialect of dialects) {
       expect(
         svix.requests.filter((r) => r.status === 500 || r.status === "dropped").length,
       ).toBeGreaterThanOrEqual(2);
-    });
+    }, 30_000);
 
     test("after a 429 with Retry-After, the project is not sent to again before the wait ends", async () => {
       svix.failNext({ kind: "status", status: 429, retryAfterSeconds: 1 });
@@ -122,7 +122,7 @@ for (const dialect of dialects) {
       expect(accepted?.status).toBe(202);
       expect((accepted?.at ?? 0) - (creates[limited]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
       expect(Date.now() - start).toBeGreaterThanOrEqual(1_000);
-    });
+    }, 30_000);
 
     test("an event Svix already has (409 on its id) counts as sent", async () => {
       const { Svix } = await import("svix");
@@ -136,7 +136,7 @@ for (const dialect of dialects) {
       const { id } = await (await postJson(app, "/notifications", event("evt_d1", "pre"))).json();
       await sentInStore(app, id);
       expect(svix.countByEventId().get("pre/evt_d1")).toBe(1);
-    });
+    }, 30_000);
   });
 }
 
@@ -173,7 +173,7 @@ describe("relay: held without SVIX_TOKEN, released once it is set", () => {
     } finally {
       await database.drop();
     }
-  });
+  }, 30_000);
 });
 
 describe("relay: kill -9 in the middle of a burst", () => {
