@@ -54,6 +54,10 @@ export class SqliteStore implements Store {
     sqlite.run("pragma synchronous = normal");
     sqlite.run("pragma busy_timeout = 5000");
     sqlite.run("pragma foreign_keys = on");
+    // The default 2 MB page cache cannot hold the events indexes once there are many
+    // events; every insert then rereads index pages from disk.
+    sqlite.run("pragma cache_size = -65536");
+    sqlite.run("pragma mmap_size = 268435456");
     return new SqliteStore(sqlite);
   }
 
