@@ -6,12 +6,13 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { errorPageResponse } from "../components/index.ts";
-import { checkCsrf, issueCsrfToken } from "../csrf.ts";
+import { issueCsrfToken } from "../csrf.ts";
 import { htmlResponse, seeOther } from "../html.ts";
 import { DeliveryPage } from "./delivery-detail.tsx";
 import { endpointHref } from "./endpoint-list.tsx";
-import { formField, outcomeNotice } from "./endpoint-query.ts";
+import { outcomeNotice } from "./endpoint-query.ts";
 import { deliveryHref, isPlausibleText } from "./event-display.ts";
+import { refuseForgedPost } from "./forged-post.ts";
 
 export function deliveryPages(ctx: AppContext) {
   const { store } = ctx;
@@ -42,15 +43,8 @@ export function deliveryPages(ctx: AppContext) {
       );
     })
     .post("/dashboard/deliveries/:id/retry", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) {
-        return errorPageResponse({
-          status: 403,
-          title: "Refused",
-          message: csrf.message,
-          active: "endpoints",
-        });
-      }
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
       const delivery = await findDelivery(params.id);
       if (!delivery) return deliveryNotFound(params.id);
       const endpoint = await store.endpoints.get(delivery.endpointId);

@@ -19,7 +19,7 @@ import { encodeCursor } from "../../store/cursor.ts";
 import type { Delivery } from "../../store/deliveries.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
 import { errorPageResponse } from "../components/index.ts";
-import { checkCsrf, issueCsrfToken } from "../csrf.ts";
+import { issueCsrfToken } from "../csrf.ts";
 import { htmlResponse, seeOther } from "../html.ts";
 import { deliveryPages } from "./delivery-routes.tsx";
 import type { DeliveryRow } from "./endpoint-detail.tsx";
@@ -40,6 +40,7 @@ import {
   requestedEnabled,
 } from "./endpoint-query.ts";
 import { isPlausibleText } from "./event-display.ts";
+import { refuseForgedPost } from "./forged-post.ts";
 
 export const DELIVERIES_PER_PAGE = 50;
 
@@ -87,8 +88,8 @@ export function endpointsPages(ctx: AppContext) {
       renderList(request, { notice: outcomeNotice(query) }),
     )
     .post("/dashboard/endpoints", async ({ request, body }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
       const form = readEndpointForm(body);
       let endpoint: Endpoint;
       try {
@@ -132,8 +133,8 @@ export function endpointsPages(ctx: AppContext) {
       );
     })
     .post("/dashboard/endpoints/:id/toggle", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
       const endpoint = await findEndpoint(params.id);
       if (!endpoint) return endpointNotFound(params.id);
       const enabled = requestedEnabled(formField(body, "enabled"), endpoint.enabled);
@@ -144,8 +145,8 @@ export function endpointsPages(ctx: AppContext) {
       return seeOther(`${endpointHref(endpoint.id)}?done=${enabled ? "enabled" : "disabled"}`);
     })
     .post("/dashboard/endpoints/:id/rotate-secret", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
       const rotated = isPlausibleText(params.id)
         ? await rotateEndpointSecret(ctx, params.id)
         : undefined;
@@ -153,18 +154,13 @@ export function endpointsPages(ctx: AppContext) {
       return seeOther(`${endpointHref(rotated.id)}?done=rotated`);
     })
     .post("/dashboard/endpoints/:id/delete", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
       const deleted = isPlausibleText(params.id) && (await store.endpoints.delete(params.id));
       if (!deleted) return endpointNotFound(params.id);
       return seeOther("/dashboard/endpoints?done=deleted");
     })
     .use(deliveryPages(ctx));
-}
-
-/** A refused form post (CSRF): 403 with the reason. */
-function refused(message: string): Response {
-  return errorPageResponse({ status: 403, title: "Refused", message, active: "endpoints" });
 }
 
 function endpointNotFound(id: string): Response {

@@ -7,9 +7,10 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import type { Hook } from "../../store/hooks.ts";
 import { errorPageResponse, queryValue } from "../components/index.ts";
-import { checkCsrf, issueCsrfToken } from "../csrf.ts";
+import { issueCsrfToken } from "../csrf.ts";
 import { htmlResponse, seeOther } from "../html.ts";
 import { displayOrigin } from "./event-display.ts";
+import { refuseForgedPost } from "./forged-post.ts";
 import { HooksPage, type HooksPageProps } from "./hooks-view.tsx";
 
 /** Hooks listed on the page; GET /webhook has the same bound. */
@@ -54,16 +55,13 @@ export function hooksPages(ctx: AppContext) {
     );
   };
 
-  const refused = (message: string) =>
-    errorPageResponse({ status: 403, title: "Refused", message, active: "hooks" });
-
   return new Elysia({ name: "dashboard.hooks" })
     .get("/dashboard/hooks", async ({ request, query }) => {
       return render(request, { notice: await outcomeNotice(query) });
     })
     .post("/dashboard/hooks", async ({ request, body }) => {
-      const csrf = checkCsrf(request, field(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "hooks");
+      if (refusal) return refusal;
       const userid = readUserid(field(body, "userid"));
       if (!userid.ok) {
         const typed = field(body, "userid");
@@ -77,8 +75,8 @@ export function hooksPages(ctx: AppContext) {
       return seeOther(`/dashboard/hooks?created=${hook.id}`);
     })
     .post("/dashboard/hooks/:id/delete", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, field(body, "csrf_token"));
-      if (!csrf.ok) return refused(csrf.message);
+      const refusal = refuseForgedPost(request, body, "hooks");
+      if (refusal) return refusal;
       const deleted =
         UUID.test(params.id) && (await ctx.store.hooks.delete(params.id.toLowerCase()));
       if (!deleted) {

@@ -8,10 +8,10 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { encodeCursor } from "../../store/cursor.ts";
 import { errorPageResponse, queryValue } from "../components/index.ts";
-import { checkCsrf, issueCsrfToken } from "../csrf.ts";
+import { issueCsrfToken } from "../csrf.ts";
 import { htmlResponse, seeOther } from "../html.ts";
-import { formField } from "./endpoint-query.ts";
 import { displayOrigin, isPlausibleText } from "./event-display.ts";
+import { refuseForgedPost } from "./forged-post.ts";
 import { RelayMessagePage } from "./relay-detail.tsx";
 import { firstNotificationCurl, RelayListPage, relayMessageHref } from "./relay-list.tsx";
 import { canRetry, foldRelaySummary, readRelayListQuery } from "./relay-query.ts";
@@ -73,15 +73,8 @@ export function relayPages(ctx: AppContext) {
       );
     })
     .post("/dashboard/relay/:id/retry", async ({ request, body, params }) => {
-      const csrf = checkCsrf(request, formField(body, "csrf_token"));
-      if (!csrf.ok) {
-        return errorPageResponse({
-          status: 403,
-          title: "Refused",
-          message: csrf.message,
-          active: "relay",
-        });
-      }
+      const refusal = refuseForgedPost(request, body, "relay");
+      if (refusal) return refusal;
       const message = await findMessage(params.id);
       if (!message) return messageNotFound(params.id);
       if (!canRetry(message)) {
