@@ -65,6 +65,8 @@ export function Layout({
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="referrer" content="same-origin" />
+          {/* No favicon: without this, every page load also requests /favicon.ico (a 404). */}
+          <link rel="icon" href="data:," />
           {csrfToken === undefined ? "" : <meta name="csrf-token" content={attr(csrfToken)} />}
           <title safe>{`${title} · hookyard`}</title>
           <link rel="stylesheet" href={STYLESHEET_HREF} />
