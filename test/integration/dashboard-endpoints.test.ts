@@ -3,6 +3,7 @@ import { DASHBOARD_CSP } from "../../src/dashboard/html.ts";
 import { DELIVERIES_PER_PAGE } from "../../src/dashboard/pages/endpoints.tsx";
 import type { Endpoint } from "../../src/store/endpoints.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
+import { links, openSession, page, postForm, type Session } from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import { capturingLogger, type Receiver, startReceiver } from "../support/receiver.ts";
 import { handlerAttributes, type ParsedHtml, parseHtml } from "../unit/dashboard/parse-html.ts";
@@ -12,50 +13,6 @@ const SCRIPT = "<script>alert(1)</script>";
 const BREAKOUT = '"><img src=x onerror=alert(1)>';
 const XSS = `${SCRIPT}${BREAKOUT}`;
 const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
-
-/** What a browser holds after loading a dashboard page: the CSRF cookie and the form's token. */
-interface Session {
-  readonly cookie: string;
-  readonly token: string;
-}
-
-async function openSession(
-  app: TestApp,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<Session> {
-  const response = await app.request(path, { headers });
-  expect(response.status).toBe(200);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const parsed = await parseHtml(await response.text());
-  const token = parsed.elements.find((e) => e.attributes.name === "csrf_token")?.attributes.value;
-  expect(cookie).toStartWith("hookyard_csrf=");
-  expect(token).toBeString();
-  return { cookie, token: token ?? "" };
-}
-
-function postForm(
-  app: TestApp,
-  path: string,
-  fields: Record<string, string>,
-  headers: Record<string, string>,
-): Promise<Response> {
-  return app.request(path, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-async function page(app: TestApp, path: string, headers: Record<string, string> = {}) {
-  const response = await app.request(path, { headers });
-  const html = await response.text();
-  return { response, html, parsed: await parseHtml(html) };
-}
-
-const links = (parsed: ParsedHtml) =>
-  parsed.elements.filter((e) => e.tag === "a").map((e) => e.attributes.href ?? "");
 
 const inputValue = (parsed: ParsedHtml, name: string) =>
   parsed.elements.find((e) => e.tag === "input" && e.attributes.name === name)?.attributes.value;

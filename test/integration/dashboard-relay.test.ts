@@ -4,8 +4,9 @@ import { RELAY_MESSAGES_PER_PAGE } from "../../src/dashboard/pages/relay.tsx";
 import { ERROR_PREVIEW_CHARS } from "../../src/dashboard/pages/relay-list.tsx";
 import type { NewRelayMessage, RelayMessage, RelayOutcome } from "../../src/store/relay.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
+import { links, openSession, page, postForm } from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
-import { handlerAttributes, type ParsedHtml, parseHtml } from "../unit/dashboard/parse-html.ts";
+import { handlerAttributes, type ParsedHtml } from "../unit/dashboard/parse-html.ts";
 
 const ADMIN_TOKEN = "s3cret-admin-token";
 const SCRIPT = "<script>alert(1)</script>";
@@ -20,41 +21,6 @@ interface Session {
   readonly cookie: string;
   readonly token: string;
 }
-
-/** What a browser holds after loading a message's page: the CSRF cookie and the form's token. */
-async function openSession(app: TestApp, path: string): Promise<Session> {
-  const response = await app.request(path);
-  expect(response.status).toBe(200);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const parsed = await parseHtml(await response.text());
-  const token = parsed.elements.find((e) => e.attributes.name === "csrf_token")?.attributes.value;
-  expect(cookie).toStartWith("hookyard_csrf=");
-  expect(token).toBeString();
-  return { cookie, token: token ?? "" };
-}
-
-function postForm(
-  app: TestApp,
-  path: string,
-  fields: Record<string, string>,
-  headers: Record<string, string>,
-): Promise<Response> {
-  return app.request(path, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-async function page(app: TestApp, path: string, headers: Record<string, string> = {}) {
-  const response = await app.request(path, { headers });
-  const html = await response.text();
-  return { response, html, parsed: await parseHtml(html) };
-}
-
-const links = (parsed: ParsedHtml) =>
-  parsed.elements.filter((e) => e.tag === "a").map((e) => e.attributes.href ?? "");
 
 const retryForms = (parsed: ParsedHtml) =>
   parsed.elements.filter((e) => e.tag === "form" && e.attributes.action?.endsWith("/retry"));
