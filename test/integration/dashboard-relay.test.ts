@@ -4,7 +4,7 @@ import { RELAY_MESSAGES_PER_PAGE } from "../../src/dashboard/pages/relay.tsx";
 import { ERROR_PREVIEW_CHARS } from "../../src/dashboard/pages/relay-list.tsx";
 import type { NewRelayMessage, RelayMessage, RelayOutcome } from "../../src/store/relay.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
-import { links, openSession, page, postForm } from "../support/dashboard-session.ts";
+import { links, openSession, page, postForm, type Session } from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import { handlerAttributes, type ParsedHtml } from "../unit/dashboard/parse-html.ts";
 
@@ -16,11 +16,6 @@ const XSS = `${SCRIPT}${BREAKOUT}`;
 const ERROR_TAIL = "END-OF-A-LONG-ERROR";
 const LONG_ERROR = `${XSS} ${"x".repeat(ERROR_PREVIEW_CHARS)} ${ERROR_TAIL}`;
 const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
-
-interface Session {
-  readonly cookie: string;
-  readonly token: string;
-}
 
 const retryForms = (parsed: ParsedHtml) =>
   parsed.elements.filter((e) => e.tag === "form" && e.attributes.action?.endsWith("/retry"));
