@@ -9,7 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Webhook } from "svix";
-import type { EntityEventBody, JsonObject } from "../src/ingest/entities/model.ts";
+import type { EntityEventBody } from "../src/ingest/entities/model.ts";
+import type { JsonObject } from "../src/lib/json.ts";
 
 /** mulberry32: tiny, fast and good enough to make test data repeatable from a seed. */
 export function seededRandom(seed: number) {

@@ -5,11 +5,10 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
-import { ErrorSchema } from "../events/model.ts";
 import { assertAdmin } from "../http/auth.ts";
 import { parseJsonBody, readBody } from "../http/body.ts";
 import { ApiError, notFound, unprocessable } from "../http/errors.ts";
-import { documentedJsonBody } from "../http/openapi.ts";
+import { documentedJsonBody, ErrorSchema } from "../http/openapi.ts";
 import { QueryReader } from "../http/query.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { DeliveryStatus } from "../store/deliveries.ts";

@@ -6,11 +6,12 @@ import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
 import { notFound } from "../http/errors.ts";
+import { ErrorSchema } from "../http/openapi.ts";
 import { QueryReader } from "../http/query.ts";
 import { foldEntity, type StoredEntityEvent } from "../ingest/entities/aggregate.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { StoredEvent } from "../store/events.ts";
-import { ErrorSchema, EventListQuery, EventSchema, eventJson } from "./model.ts";
+import { EventListQuery, EventSchema, eventJson } from "./model.ts";
 
 /** An entity's timeline is returned whole up to this many events. */
 export const ENTITY_EVENTS_LIMIT = 10_000;

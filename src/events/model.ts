@@ -40,8 +40,3 @@ export const EventListQuery = t.Object({
   limit: t.Optional(t.String({ description: "1-500, default 50" })),
   cursor: t.Optional(t.String({ description: "next_cursor from the previous page" })),
 });
-
-export const ErrorSchema = t.Object({
-  error: t.String(),
-  details: t.Array(t.Unknown()),
-});

@@ -4,7 +4,7 @@
  * loads its UI from a CDN, so ours is served from assets embedded in the binary.
  */
 import { openapi } from "@elysiajs/openapi";
-import { Elysia, type TSchema } from "elysia";
+import { Elysia, type TSchema, t } from "elysia";
 import uiCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import uiBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 
@@ -86,3 +86,6 @@ export function documentedJsonBody(schema: TSchema, description?: string) {
     content: { "application/json": { schema } },
   } as never;
 }
+
+/** The contract's error body, for routes' documented responses. */
+export const ErrorSchema = t.Object({ error: t.String(), details: t.Array(t.Unknown()) });

@@ -7,13 +7,12 @@ import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { assertAdmin, tokensEqual } from "../http/auth.ts";
 import { ApiError, jsonResponse, notFound, unprocessable } from "../http/errors.ts";
+import { ErrorSchema } from "../http/openapi.ts";
 import { QueryReader } from "../http/query.ts";
 import { decodeNotification } from "../ingest/pubsub/envelope.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { RelayStatus } from "../store/relay.ts";
 import { RELAY_STATUSES, RelayMessageSchema, relayMessageJson } from "./model.ts";
-
-const ErrorSchema = t.Object({ error: t.String(), details: t.Array(t.Unknown()) });
 
 export function relayRoutes(ctx: AppContext) {
   const count = (outcome: string) => ctx.metrics.eventsIngested.inc({ source: "pubsub", outcome });

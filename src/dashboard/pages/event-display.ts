@@ -4,6 +4,7 @@
  * routes (events.tsx) build on these.
  */
 
+import { isJsonObject } from "../../lib/json.ts";
 import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
 import type { EventFilter, StoredEvent } from "../../store/events.ts";
 import { type QueryValues, queryValue } from "../components/index.ts";
@@ -82,25 +83,21 @@ export const eventHref = (eventId: string): string =>
 export const deliveryHref = (deliveryId: string): string =>
   `/dashboard/deliveries/${encodeURIComponent(deliveryId)}`;
 
-type JsonObject = Record<string, unknown>;
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /**
  * The entity's own fields in an entity event. `POST /webhooks/event` keeps the body as
  * sent (`{action, entity_type, time, modified_fields?, payload}`), so the fields are its
  * `payload`; a stored payload of another shape is shown whole.
  */
 export function entityFields(event: Pick<StoredEvent, "source" | "payload">): unknown {
-  if (event.source !== "entity" || !isObject(event.payload)) return event.payload;
-  return isObject(event.payload.payload) ? event.payload.payload : event.payload;
+  if (event.source !== "entity" || !isJsonObject(event.payload)) return event.payload;
+  return isJsonObject(event.payload.payload) ? event.payload.payload : event.payload;
 }
 
 /** `modified_fields` of an entity event as sent, or undefined when it did not say. */
 export function modifiedFields(
   event: Pick<StoredEvent, "source" | "payload">,
 ): string[] | undefined {
-  if (event.source !== "entity" || !isObject(event.payload)) return undefined;
+  if (event.source !== "entity" || !isJsonObject(event.payload)) return undefined;
   const fields = event.payload.modified_fields;
   return Array.isArray(fields) ? fields.map((field) => String(field)) : undefined;
 }
@@ -134,7 +131,7 @@ function* jsonChunks(value: unknown, maxChars: number): Generator<string> {
       yield* jsonChunks(item, maxChars);
     }
     yield "]";
-  } else if (isObject(value)) {
+  } else if (isJsonObject(value)) {
     yield "{";
     let first = true;
     for (const key of Object.keys(value)) {

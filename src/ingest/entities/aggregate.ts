@@ -7,7 +7,8 @@
  * Equal times are broken by arrival (`receivedAt`, then `sequence`, then the order
  * given), so the fold is deterministic for one set of events.
  */
-import { type EntityAction, isJsonObject, type JsonObject } from "./model.ts";
+import { isJsonObject, type JsonObject } from "../../lib/json.ts";
+import type { EntityAction } from "./model.ts";
 
 export interface StoredEntityEvent {
   readonly entityType: string;

@@ -8,6 +8,7 @@ import type { AppContext } from "../../context.ts";
 import { eventJson } from "../../events/model.ts";
 import { parseJsonBody, rawBodyOf } from "../../http/body.ts";
 import { ApiError, jsonResponse, unprocessable } from "../../http/errors.ts";
+import { pickHeaders } from "../../http/headers.ts";
 import { documentedJsonBody } from "../../http/openapi.ts";
 import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
 import { EntityEventBody } from "./model.ts";
@@ -77,7 +78,7 @@ export function entityIngest(ctx: AppContext) {
         receivedAt: ctx.now(),
         // The body as sent, so nothing the sender said (modified_fields…) is lost.
         payload: json,
-        headers: keptHeaders(request.headers),
+        headers: pickHeaders(request.headers, KEPT_HEADERS),
         dedupeKey,
       });
       if (result.status === "duplicate") {
@@ -96,13 +97,4 @@ export function entityIngest(ctx: AppContext) {
       },
     },
   );
-}
-
-function keptHeaders(headers: Headers): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) kept[name] = value.slice(0, 512);
-  }
-  return kept;
 }

@@ -9,6 +9,7 @@
  * arrives as `{"0": "x"}` and passes (Elysia 1.4; pinned by a unit test).
  */
 import { t } from "elysia";
+import { isJsonObject, type JsonObject } from "../../lib/json.ts";
 
 export const ENTITY_ACTIONS = ["create", "update", "delete"] as const;
 export type EntityAction = (typeof ENTITY_ACTIONS)[number];
@@ -77,10 +78,6 @@ export interface FieldProblem {
 export type EntityEventValidation =
   | { readonly ok: true; readonly value: EntityEventBody }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
-
-export type JsonObject = Record<string, unknown>;
-export const isJsonObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** How a value looks in a message: short, and never the whole of a large value. */
 export function describeValue(value: unknown): string {

@@ -3,12 +3,12 @@
  * when, and the event type endpoints subscribe to. Pure; the route answers 422 with the
  * problems when there are any.
  */
+import type { JsonObject } from "../../lib/json.ts";
 import {
   describeValue,
   type EntityAction,
   type EntityEventBody,
   type FieldProblem,
-  type JsonObject,
   MAX_ENTITY_ID_LENGTH,
   parseDateTime,
   validateEntityEvent,

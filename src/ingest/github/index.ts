@@ -9,6 +9,7 @@ import type { AppContext } from "../../context.ts";
 import { assertAdmin } from "../../http/auth.ts";
 import { rawBodyOf } from "../../http/body.ts";
 import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
+import { pickHeaders } from "../../http/headers.ts";
 import { QueryReader } from "../../http/query.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
 import { decodeGitHubBody } from "./body.ts";
@@ -92,7 +93,7 @@ export function githubIngest(ctx: AppContext) {
             occurredAt: decision?.kind === "change" ? new Date(decision.change.ts) : receivedAt,
             receivedAt,
             payload,
-            headers: keptHeaders(headers),
+            headers: pickHeaders(headers, KEPT_HEADERS),
             dedupeKey: deliveryId,
           },
           decision?.kind === "change" ? { change: decision.change } : {},
@@ -146,13 +147,4 @@ export function githubIngest(ctx: AppContext) {
         },
       },
     );
-}
-
-function keptHeaders(headers: Headers): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) kept[name] = value.slice(0, 512);
-  }
-  return kept;
 }

@@ -3,6 +3,7 @@
  * any other push is ignored with a reason, and a payload the rule cannot be applied to is
  * invalid (the route answers 422). Pure: a payload in, a decision out.
  */
+import { isJsonObject, type JsonObject } from "../../lib/json.ts";
 
 export interface ChangeData {
   /** The push time, ISO-8601 UTC without fractions: `2026-11-22T10:15:00Z`. */
@@ -43,9 +44,6 @@ export const isMergeCommitMessage = (message: string): boolean =>
 /** GitHub's `after` when a ref is deleted: all zeros (40 for SHA-1, 64 for SHA-256 repositories). */
 const NULL_SHA = /^0{40}(?:0{24})?$/;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
 const nonEmpty = (value: unknown): string | undefined => text(value) || undefined;
@@ -55,13 +53,13 @@ const invalid = (field: string, error: string): PushDecision => ({ kind: "invali
 export function pushToChange(payload: unknown, receivedAt: Date): PushDecision {
   // Everything the rule reads is checked first, so a malformed push is refused whatever
   // it would have been classified as, rather than stored as "ignored".
-  if (!isObject(payload)) return invalid("body", "a push payload must be a JSON object");
+  if (!isJsonObject(payload)) return invalid("body", "a push payload must be a JSON object");
   const ref = payload.ref;
   if (typeof ref !== "string") {
     return invalid("ref", "ref: expected a string such as refs/heads/main");
   }
   const repository = payload.repository;
-  if (!isObject(repository)) return invalid("repository", "repository: expected an object");
+  if (!isJsonObject(repository)) return invalid("repository", "repository: expected an object");
   const fullName = nonEmpty(repository.full_name);
   if (!fullName) {
     return invalid("repository.full_name", "repository.full_name: expected a string (owner/name)");
@@ -86,8 +84,8 @@ export function pushToChange(payload: unknown, receivedAt: Date): PushDecision {
     return { kind: "ignored", reason: "not the default branch" };
   }
 
-  const headCommit = isObject(payload.head_commit) ? payload.head_commit : undefined;
-  const commits = Array.isArray(payload.commits) ? payload.commits.filter(isObject) : [];
+  const headCommit = isJsonObject(payload.head_commit) ? payload.head_commit : undefined;
+  const commits = Array.isArray(payload.commits) ? payload.commits.filter(isJsonObject) : [];
   return {
     kind: "change",
     change: {
@@ -106,7 +104,7 @@ export function pushToChange(payload: unknown, receivedAt: Date): PushDecision {
 }
 
 /** Commits are listed oldest first; take the newest whose message is not a merge's. */
-function lastNonMergeMessage(commits: readonly Json[]): string | undefined {
+function lastNonMergeMessage(commits: readonly JsonObject[]): string | undefined {
   for (let i = commits.length - 1; i >= 0; i--) {
     const message = text(commits[i]?.message);
     if (message !== undefined && !isMergeCommitMessage(message)) return message;
@@ -116,7 +114,7 @@ function lastNonMergeMessage(commits: readonly Json[]): string | undefined {
 
 /** `Name <email>`, just the name without an email, `<email>` without a name, else "". */
 export function formatPerson(person: unknown): string {
-  if (!isObject(person)) return "";
+  if (!isJsonObject(person)) return "";
   const name = nonEmpty(person.name) ?? nonEmpty(person.username) ?? "";
   const email = nonEmpty(person.email);
   return email ? `${name} <${email}>`.trim() : name;

@@ -9,12 +9,12 @@
  * forever. It is acknowledged and kept with the reason instead. A bad raw event is the
  * sender's own mistake, told at once: 422, nothing stored.
  */
+import { isJsonObject } from "../../lib/json.ts";
 import { decodeBase64Strict } from "./base64.ts";
 import {
   checkRelayEvent,
   describeProblems,
   type FieldProblem,
-  isJsonObject,
   type RelayEvent,
 } from "./relay-event.ts";
 

@@ -37,9 +37,7 @@ const RULES = [
   { field: "project", name: "application uid", reservedPrefix: SVIX_APP_ID_PREFIX },
 ] as const;
 
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from "../../lib/json.ts";
 
 export function checkRelayEvent(value: unknown): RelayEventCheck {
   if (!isJsonObject(value)) {

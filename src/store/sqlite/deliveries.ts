@@ -28,6 +28,7 @@ import type {
 } from "../deliveries.ts";
 import type { Page } from "../events.ts";
 import { olderThan } from "../keyset.ts";
+import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
 import { deliveries, deliveryAttempts, endpoints, events } from "./schema.ts";
 
@@ -201,10 +202,4 @@ export class SqliteDeliveryStore implements DeliveryStore {
       oldestDueAt: toDate(oldest?.at),
     };
   }
-}
-
-/** An aggregate over a timestamp column comes back as the raw integer in SQLite. */
-function toDate(value: unknown): Date | null {
-  if (value instanceof Date) return value;
-  return typeof value === "number" ? new Date(value) : null;
 }

@@ -25,6 +25,7 @@ import type {
   RelayStore,
   RelaySummaryRow,
 } from "../relay.ts";
+import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
 import { relayMessages } from "./schema.ts";
 
@@ -235,10 +236,4 @@ function outcomeColumns(outcome: RelayOutcome, now: Date) {
     case "deferred":
       return { nextAttemptAt: outcome.nextAttemptAt } as const;
   }
-}
-
-/** An aggregate over a timestamp column comes back as the raw integer in SQLite. */
-function toDate(value: unknown): Date | null {
-  if (value instanceof Date) return value;
-  return typeof value === "number" ? new Date(value) : null;
 }
