@@ -139,6 +139,20 @@ for (const dialect of dialects) {
       expect(events.events).toHaveLength(1);
     });
 
+    test("GET /metrics counts GitHub deliveries by outcome", async () => {
+      await send(githubDelivery({ event: "push", payload: defaultBranchPush() }));
+      const text = await (await app.request("/metrics")).text();
+      expect(text).toMatch(
+        /hookyard_events_ingested_total\{outcome="stored",source="github"\} [1-9]/,
+      );
+      expect(text).toMatch(
+        /hookyard_events_ingested_total\{outcome="duplicate",source="github"\} [1-9]/,
+      );
+      expect(text).toMatch(
+        /hookyard_events_ingested_total\{outcome="unauthorized",source="github"\} [1-9]/,
+      );
+    });
+
     describe("bad input: a clear error and nothing stored", () => {
       const refused = async (delivery: Delivery, status: number, error: string) => {
         const [events, changes] = [await stored(), await changeCount()];

@@ -124,6 +124,15 @@ for (const dialect of dialects) {
       expect(Date.now() - start).toBeGreaterThanOrEqual(1_000);
     }, 30_000);
 
+    test("GET /metrics counts relay sends by outcome", async () => {
+      const text = await (await app.request("/metrics")).text();
+      expect(text).toMatch(/hookyard_relay_sends_total\{outcome="sent"\} [1-9]/);
+      expect(text).toMatch(/hookyard_relay_sends_total\{outcome="(retrying|rate_limited)"\} [1-9]/);
+      expect(text).toMatch(
+        /hookyard_events_ingested_total\{outcome="stored",source="pubsub"\} [1-9]/,
+      );
+    });
+
     test("an event Svix already has (409 on its id) counts as sent", async () => {
       const { Svix } = await import("svix");
       const client = new Svix(svix.token, { serverUrl: svix.url, retryScheduleInMs: [] });
