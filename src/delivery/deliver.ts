@@ -10,7 +10,7 @@ import type { Logger } from "../ops/log.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type {
   ClaimedDelivery,
-  DeliveryStore,
+  FinishedAttempt,
   NewAttempt,
   AttemptOutcome as StoredOutcome,
 } from "../store/deliveries.ts";
@@ -37,7 +37,8 @@ export interface DeliverySettings {
 }
 
 export interface DeliverDeps {
-  readonly store: Pick<DeliveryStore, "finishAttempt">;
+  /** Records one finished attempt (batched with others: ../lib/group-commit.ts). */
+  readonly recordAttempt: (finished: FinishedAttempt) => Promise<boolean>;
   /** The lease holder this worker claimed with. */
   readonly holder: string;
   readonly leaseMs: number;
@@ -86,24 +87,44 @@ export function storableText(text: string): string {
   return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
 }
 
-/** Makes one attempt at a claimed delivery and records it. Throws only if it cannot be recorded. */
+/** An attempt that was made; `recorded` settles once it is on record. */
+export interface MadeAttempt {
+  /** The settlement, once recorded; rejects only if the attempt could not be recorded. */
+  readonly recorded: Promise<Settlement>;
+}
+
+/**
+ * Makes one attempt at a claimed delivery, and resolves as soon as the attempt is made:
+ * recording it (batched with others, ../lib/group-commit.ts) goes on meanwhile, so a
+ * worker's slot is free for the next attempt instead of waiting on the database.
+ */
 export async function deliverClaimed(
   claimed: ClaimedDelivery,
   deps: DeliverDeps,
-): Promise<Settlement> {
-  const { delivery, event, endpoint } = claimed;
+): Promise<MadeAttempt> {
+  const { delivery } = claimed;
   const leaseEndsAt = deps.now().getTime() + deps.leaseMs;
   const attemptedAt = deps.now();
   const result = await sendOnce(claimed, deps);
-  const attemptsMade = delivery.attemptCount + 1;
   const settlement = settle(
     decideAfterAttempt({
       schedule: deps.settings.scheduleMs,
-      attemptsMade,
+      attemptsMade: delivery.attemptCount + 1,
       now: deps.now(),
       attempt: result,
     }),
   );
+  return { recorded: record(claimed, deps, result, attemptedAt, settlement, leaseEndsAt) };
+}
+
+async function record(
+  { delivery, event, endpoint }: ClaimedDelivery,
+  deps: DeliverDeps,
+  result: AttemptResult,
+  attemptedAt: Date,
+  settlement: Settlement,
+  leaseEndsAt: number,
+): Promise<Settlement> {
   const recorded = await recordWithinLease(
     deps,
     delivery.id,
@@ -115,7 +136,7 @@ export async function deliverClaimed(
     delivery_id: delivery.id,
     event_id: event.id,
     endpoint_id: endpoint.id,
-    attempt: attemptsMade,
+    attempt: delivery.attemptCount + 1,
     status_code: result.status ?? null,
     duration_ms: result.durationMs,
     outcome: settlement.metric,
@@ -229,13 +250,13 @@ async function recordWithinLease(
 ): Promise<boolean> {
   for (let failures = 0; ; failures++) {
     try {
-      return await deps.store.finishAttempt(
+      return await deps.recordAttempt({
         deliveryId,
-        deps.holder,
+        holder: deps.holder,
         attempt,
-        settlement.outcome,
-        settlement.disableEndpoint,
-      );
+        outcome: settlement.outcome,
+        disableEndpoint: settlement.disableEndpoint,
+      });
     } catch (error) {
       const delay = fullJitterBackoff(failures, RECORD_BACKOFF);
       if (!isDatabaseUnavailable(error) || deps.now().getTime() + delay >= leaseEndsAt) throw error;

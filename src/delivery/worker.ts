@@ -5,9 +5,11 @@
  * and polled as a safety net and to take over leases left by a dead instance.
  */
 import type { AppContext } from "../context.ts";
+import { groupCommit } from "../lib/group-commit.ts";
 import { newId } from "../lib/ids.ts";
 import { ClaimLoop } from "../ops/claim-loop.ts";
-import type { ClaimedDelivery } from "../store/deliveries.ts";
+import type { BackgroundService } from "../ops/service.ts";
+import type { ClaimedDelivery, FinishedAttempt } from "../store/deliveries.ts";
 import type { FetchFunction } from "./attempt.ts";
 import { deliverClaimed } from "./deliver.ts";
 import type { HostLookup } from "./ssrf.ts";
@@ -39,15 +41,23 @@ export interface DeliveryWorkerOptions {
   readonly fetch?: FetchFunction;
 }
 
+/**
+ * Attempts made but not yet on record, at most this many per slot. The slot is free once
+ * the attempt is made; a slow database must still not let unrecorded attempts pile up.
+ */
+const RECORDING_PER_SLOT = 4;
+
 export function deliveryWorker(
   ctx: AppContext,
   options: DeliveryWorkerOptions = {},
-): ClaimLoop<ClaimedDelivery> {
+): BackgroundService {
   const { config, store } = ctx;
   const holder = options.holder ?? `deliveries-${newId()}`;
   const leaseMs = leaseFor(config.deliveryTimeoutMs);
   const deps = {
-    store: store.deliveries,
+    recordAttempt: groupCommit((finished: readonly FinishedAttempt[]) =>
+      store.deliveries.finishAttempts(finished),
+    ),
     holder,
     leaseMs,
     settings: {
@@ -62,17 +72,39 @@ export function deliveryWorker(
     ...(options.lookup ? { lookup: options.lookup } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
-  return new ClaimLoop<ClaimedDelivery>({
+  const recording = new Set<Promise<unknown>>();
+  const maxRecording = RECORDING_PER_SLOT * config.deliveryConcurrency;
+  const loop = new ClaimLoop<ClaimedDelivery>({
     name: "deliveries",
     concurrency: config.deliveryConcurrency,
     pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
     claim: (limit) => store.deliveries.claimDue(ctx.now(), limit, { ms: leaseMs, holder }),
     process: async (claimed) => {
-      await deliverClaimed(claimed, deps);
+      const { recorded } = await deliverClaimed(claimed, deps);
+      const tracked = recorded
+        // Unrecorded, the delivery keeps its lease until it expires, then is sent again.
+        .catch((error) => ctx.log.error("deliveries: recording an attempt failed", { error }))
+        .finally(() => {
+          recording.delete(tracked);
+          // Until now the delivery was leased, so the loop may be asleep until the poll;
+          // a retry due in 50 ms must not wait a second. Wake-ups coalesce: one per batch.
+          loop.wake();
+        });
+      recording.add(tracked);
+      while (recording.size > maxRecording) await Promise.race(recording);
     },
     nextDueAt: () => store.deliveries.nextDueAt(),
     subscribe: (wake) => store.onWake("deliveries", wake),
     now: ctx.now,
     log: ctx.log,
   });
+  return {
+    name: loop.name,
+    start: () => loop.start(),
+    async stop() {
+      await loop.stop();
+      // Attempts already made are recorded before the database is closed.
+      await Promise.allSettled([...recording]);
+    },
+  };
 }

@@ -51,6 +51,17 @@ export interface ClaimedDelivery {
   readonly endpoint: Endpoint;
 }
 
+/** One attempt to record; see DeliveryStore.finishAttempts. */
+export interface FinishedAttempt {
+  readonly deliveryId: string;
+  /** The lease holder that made the attempt. */
+  readonly holder: string;
+  readonly attempt: NewAttempt;
+  readonly outcome: AttemptOutcome;
+  /** Disables the delivery's endpoint with this reason (it answered 410). */
+  readonly disableEndpoint?: string | undefined;
+}
+
 export interface DeliveryFilter {
   readonly endpointId?: string | undefined;
   readonly eventId?: string | undefined;
@@ -74,17 +85,12 @@ export interface DeliveryStore {
     lease: { ms: number; holder: string },
   ): Promise<ClaimedDelivery[]>;
   /**
-   * Records an attempt and its outcome and releases the lease, in one transaction; does
-   * nothing when `holder` no longer holds the lease (it expired and another took over).
-   * `disableEndpoint` disables the delivery's endpoint with that reason (a 410).
+   * Records each attempt with its outcome and releases its lease, all in one transaction
+   * (a worker records what finished in the same tick together: a commit per attempt was
+   * most of the cost of a delivery). An attempt whose `holder` no longer holds the lease
+   * (it expired and another worker took over) is not recorded: false at its index.
    */
-  finishAttempt(
-    deliveryId: string,
-    holder: string,
-    attempt: NewAttempt,
-    outcome: AttemptOutcome,
-    disableEndpoint?: string,
-  ): Promise<boolean>;
+  finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]>;
   get(id: string): Promise<Delivery | undefined>;
   attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]>;
   /** Newest first. */

@@ -1,6 +1,8 @@
 /** The Store contract for endpoints, fan-out and deliveries, on every dialect. */
 import { beforeAll, describe, expect, test } from "bun:test";
-import type { NewEvent } from "../../src/store/events.ts";
+import type { Delivery } from "../../src/store/deliveries.ts";
+import type { Endpoint } from "../../src/store/endpoints.ts";
+import type { NewEvent, StoredEvent } from "../../src/store/events.ts";
 import { dialects, storeForSuite } from "../support/databases.ts";
 
 const t0 = new Date("2026-11-22T10:00:00.000Z");
@@ -90,12 +92,17 @@ for (const dialect of dialects) {
       test("a due delivery is claimed with its event and endpoint, and not claimed again while leased", async () => {
         const [claimed, ...rest] = await suite.store.deliveries.claimDue(t0, 10, LEASE);
         expect(rest).toEqual([]);
-        expect(claimed?.event).toMatchObject({
-          id: eventId,
-          type: "claim.me",
-          payload: { type: "claim.me" },
-        });
-        expect(claimed?.endpoint.id).toBe(endpointId);
+        // Whole objects, dates included: the claim is hand-written SQL per dialect, and the
+        // worker signs and sends from exactly these values.
+        expect(claimed?.event).toEqual((await suite.store.events.get(eventId)) as StoredEvent);
+        expect(claimed?.endpoint).toEqual(
+          (await suite.store.endpoints.get(endpointId)) as Endpoint,
+        );
+        expect(claimed?.delivery).toEqual(
+          (await suite.store.deliveries.get(claimed?.delivery.id ?? "")) as Delivery,
+        );
+        expect(claimed?.event.occurredAt).toBeInstanceOf(Date);
+        expect(claimed?.event.payload).toMatchObject({ type: "claim.me" });
         expect(
           await suite.store.deliveries.claimDue(later(1000), 10, {
             ms: 30_000,
@@ -118,15 +125,15 @@ for (const dialect of dialects) {
           responseBody: "ok",
         };
         expect(
-          await suite.store.deliveries.finishAttempt(
-            taken?.delivery.id ?? "",
-            "worker-a",
-            attempt,
+          await suite.store.deliveries.finishAttempts([
             {
-              status: "delivered",
+              deliveryId: taken?.delivery.id ?? "",
+              holder: "worker-a",
+              attempt,
+              outcome: { status: "delivered" },
             },
-          ),
-        ).toBe(false);
+          ]),
+        ).toEqual([false]);
         const retryAt = later(60_000);
         const failed = {
           attemptedAt: later(32_000),
@@ -136,11 +143,15 @@ for (const dialect of dialects) {
           responseBody: "busy",
         };
         expect(
-          await suite.store.deliveries.finishAttempt(taken?.delivery.id ?? "", "worker-b", failed, {
-            status: "pending",
-            nextAttemptAt: retryAt,
-          }),
-        ).toBe(true);
+          await suite.store.deliveries.finishAttempts([
+            {
+              deliveryId: taken?.delivery.id ?? "",
+              holder: "worker-b",
+              attempt: failed,
+              outcome: { status: "pending", nextAttemptAt: retryAt },
+            },
+          ]),
+        ).toEqual([true]);
         const after = await suite.store.deliveries.get(taken?.delivery.id ?? "");
         expect(after).toMatchObject({
           status: "pending",
@@ -163,10 +174,15 @@ for (const dialect of dialects) {
           responseBody: "",
         };
         expect(
-          await suite.store.deliveries.finishAttempt(claimed?.delivery.id ?? "", LEASE.holder, ok, {
-            status: "delivered",
-          }),
-        ).toBe(true);
+          await suite.store.deliveries.finishAttempts([
+            {
+              deliveryId: claimed?.delivery.id ?? "",
+              holder: LEASE.holder,
+              attempt: ok,
+              outcome: { status: "delivered" },
+            },
+          ]),
+        ).toEqual([true]);
         const delivery = await suite.store.deliveries.get(claimed?.delivery.id ?? "");
         expect(delivery).toMatchObject({
           status: "delivered",
@@ -203,13 +219,15 @@ for (const dialect of dialects) {
           error: "HTTP 410",
           responseBody: null,
         };
-        await suite.store.deliveries.finishAttempt(
-          claimed?.delivery.id ?? "",
-          LEASE.holder,
-          gone,
-          { status: "failed" },
-          "endpoint answered 410 Gone",
-        );
+        await suite.store.deliveries.finishAttempts([
+          {
+            deliveryId: claimed?.delivery.id ?? "",
+            holder: LEASE.holder,
+            attempt: gone,
+            outcome: { status: "failed" },
+            disableEndpoint: "endpoint answered 410 Gone",
+          },
+        ]);
         expect(await suite.store.endpoints.get(endpointId)).toMatchObject({
           enabled: false,
           disabledReason: "endpoint answered 410 Gone",
@@ -243,6 +261,67 @@ for (const dialect of dialects) {
         );
         expect(page.next).toBeNull();
       });
+    });
+
+    test("a batch of finished attempts is recorded together, except those whose lease is gone", async () => {
+      for (const e of await suite.store.endpoints.list()) await suite.store.endpoints.delete(e.id);
+      const target = await suite.store.endpoints.create(
+        endpoint("https://batch.example", ["batch.*"]),
+        t0,
+      );
+      for (let i = 0; i < 3; i++) await suite.store.events.record(event("batch.go"));
+      const [a, b, c] = await suite.store.deliveries.claimDue(later(200_000), 10, LEASE);
+      const attempt = (statusCode: number) => ({
+        attemptedAt: later(200_100),
+        statusCode,
+        durationMs: 3,
+        error: statusCode < 300 ? null : `HTTP ${statusCode}`,
+        responseBody: "",
+      });
+      const retryAt = later(260_000);
+      const results = await suite.store.deliveries.finishAttempts([
+        {
+          deliveryId: a?.delivery.id ?? "",
+          holder: LEASE.holder,
+          attempt: attempt(200),
+          outcome: { status: "delivered" },
+        },
+        {
+          deliveryId: b?.delivery.id ?? "",
+          holder: "someone-else",
+          attempt: attempt(200),
+          outcome: { status: "delivered" },
+        },
+        {
+          deliveryId: c?.delivery.id ?? "",
+          holder: LEASE.holder,
+          attempt: attempt(500),
+          outcome: { status: "pending", nextAttemptAt: retryAt },
+        },
+      ]);
+      expect(results).toEqual([true, false, true]);
+      const [first, second, third] = await Promise.all(
+        [a, b, c].map((x) => suite.store.deliveries.get(x?.delivery.id ?? "")),
+      );
+      expect(first).toMatchObject({
+        status: "delivered",
+        attemptCount: 1,
+        deliveredAt: later(200_100),
+      });
+      expect(second).toMatchObject({ status: "pending", attemptCount: 0 });
+      expect(third).toMatchObject({
+        status: "pending",
+        attemptCount: 1,
+        nextAttemptAt: retryAt,
+        lastStatusCode: 500,
+        lastError: "HTTP 500",
+      });
+      expect(await suite.store.deliveries.attempts(b?.delivery.id ?? "")).toEqual([]);
+      expect(
+        (await suite.store.deliveries.attempts(c?.delivery.id ?? "")).map((x) => x.statusCode),
+      ).toEqual([500]);
+      expect(await suite.store.deliveries.finishAttempts([])).toEqual([]);
+      expect((await suite.store.endpoints.get(target.id))?.enabled).toBe(true);
     });
 
     if (dialect === "postgres") {

@@ -1,36 +1,28 @@
-import {
-  and,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  inArray,
-  isNull,
-  lt,
-  lte,
-  min,
-  or,
-  type SQL,
-  sql,
-} from "drizzle-orm";
+import type { Database } from "bun:sqlite";
+import { and, count, desc, eq, lte, min, type SQL } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
+import {
+  CLAIMED_COLUMNS,
+  type ClaimedRow,
+  claimedFromRow,
+  type RowDecoding,
+} from "../claimed-row.ts";
 import { pageByTime, type TimeCursor } from "../cursor.ts";
 import type {
-  AttemptOutcome,
   ClaimedDelivery,
   Delivery,
   DeliveryAttempt,
   DeliveryFilter,
   DeliveryStatus,
   DeliveryStore,
-  NewAttempt,
+  FinishedAttempt,
   QueueStats,
 } from "../deliveries.ts";
 import type { Page } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
-import { deliveries, deliveryAttempts, endpoints, events } from "./schema.ts";
+import { deliveries, deliveryAttempts } from "./schema.ts";
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -39,98 +31,32 @@ const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): 
   status: row.status as DeliveryStatus,
 });
 
+/**
+ * Claiming and finishing are the worker's hot path: statements prepared once, run in Bun's
+ * own synchronous transactions (nothing in this process can interleave with them, so the
+ * select-then-lease of a claim is atomic), not rebuilt by drizzle's builder per call.
+ */
 export class SqliteDeliveryStore implements DeliveryStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** Prepared on first use: the tables exist only after migrating. */
+  private hotPath: HotPath | undefined;
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly sqlite: Database,
+  ) {}
 
   async claimDue(
     now: Date,
     limit: number,
     lease: { ms: number; holder: string },
   ): Promise<ClaimedDelivery[]> {
-    // One UPDATE … WHERE id IN (SELECT …): atomic in SQLite, and Bun's driver is
-    // synchronous, so nothing in this process can claim between the select and the update.
-    const due = this.db
-      .select({ id: deliveries.id })
-      .from(deliveries)
-      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(
-        and(
-          eq(deliveries.status, "pending"),
-          lte(deliveries.nextAttemptAt, now),
-          or(isNull(deliveries.leaseExpiresAt), lt(deliveries.leaseExpiresAt, now)),
-          eq(endpoints.enabled, true),
-        ),
-      )
-      .orderBy(deliveries.nextAttemptAt)
-      .limit(limit);
-    const claimed = this.db
-      .update(deliveries)
-      .set({ leaseExpiresAt: new Date(now.getTime() + lease.ms), leasedBy: lease.holder })
-      .where(inArray(deliveries.id, due))
-      .returning()
-      .all();
-    if (claimed.length === 0) return [];
-    const related = this.db
-      .select({
-        delivery: deliveries.id,
-        event: getTableColumns(events),
-        endpoint: getTableColumns(endpoints),
-      })
-      .from(deliveries)
-      .innerJoin(events, eq(events.id, deliveries.eventId))
-      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(
-        inArray(
-          deliveries.id,
-          claimed.map((row) => row.id),
-        ),
-      )
-      .all();
-    const byId = new Map(related.map((row) => [row.delivery, row]));
-    return claimed.flatMap((row) => {
-      const found = byId.get(row.id);
-      if (!found) return [];
-      const { dedupeKey: _, ...event } = found.event;
-      return [{ delivery: toDelivery(row), event, endpoint: found.endpoint }];
-    });
+    this.hotPath ??= prepareHotPath(this.sqlite);
+    return this.hotPath.claim(now.getTime(), limit, now.getTime() + lease.ms, lease.holder);
   }
 
-  async finishAttempt(
-    deliveryId: string,
-    holder: string,
-    attempt: NewAttempt,
-    outcome: AttemptOutcome,
-    disableEndpoint?: string,
-  ): Promise<boolean> {
-    return this.db.transaction((tx) => {
-      const updated = tx
-        .update(deliveries)
-        .set({
-          status: outcome.status,
-          attemptCount: sql`${deliveries.attemptCount} + 1`,
-          nextAttemptAt: outcome.status === "pending" ? outcome.nextAttemptAt : null,
-          leaseExpiresAt: null,
-          leasedBy: null,
-          lastStatusCode: attempt.statusCode,
-          lastError: attempt.error,
-          updatedAt: attempt.attemptedAt,
-          ...(outcome.status === "delivered" ? { deliveredAt: attempt.attemptedAt } : {}),
-        })
-        .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leasedBy, holder)))
-        .returning({ endpointId: deliveries.endpointId })
-        .get();
-      if (!updated) return false;
-      tx.insert(deliveryAttempts)
-        .values({ id: newId(), deliveryId, ...attempt })
-        .run();
-      if (disableEndpoint !== undefined) {
-        tx.update(endpoints)
-          .set({ enabled: false, disabledReason: disableEndpoint, updatedAt: attempt.attemptedAt })
-          .where(eq(endpoints.id, updated.endpointId))
-          .run();
-      }
-      return true;
-    });
+  async finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
+    this.hotPath ??= prepareHotPath(this.sqlite);
+    return this.hotPath.finish(finished);
   }
 
   async get(id: string): Promise<Delivery | undefined> {
@@ -202,4 +128,86 @@ export class SqliteDeliveryStore implements DeliveryStore {
       oldestDueAt: toDate(oldest?.at),
     };
   }
+}
+
+interface HotPath {
+  claim(now: number, limit: number, leaseUntil: number, holder: string): ClaimedDelivery[];
+  finish(finished: readonly FinishedAttempt[]): boolean[];
+}
+
+const fromSqlite: RowDecoding = {
+  date: (value) => new Date(value as number),
+  json: (value) => JSON.parse(value as string),
+  bool: (value) => value === 1,
+};
+
+function prepareHotPath(sqlite: Database): HotPath {
+  const due = sqlite.prepare<ClaimedRow, [number, number, number]>(
+    `select ${CLAIMED_COLUMNS}
+     from deliveries d
+     join endpoints en on en.id = d.endpoint_id
+     join events ev on ev.id = d.event_id
+     where d.status = 'pending' and d.next_attempt_at <= ?
+       and (d.lease_expires_at is null or d.lease_expires_at < ?) and en.enabled = 1
+     order by d.next_attempt_at
+     limit ?`,
+  );
+  const takeLease = sqlite.prepare<never, [number, string, string]>(
+    "update deliveries set lease_expires_at = ?, leased_by = ? where id = ?",
+  );
+  const settle = sqlite.prepare<
+    { endpoint_id: string },
+    [string, number | null, number | null, string | null, number, number | null, string, string]
+  >(
+    `update deliveries
+     set status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?,
+         lease_expires_at = null, leased_by = null, last_status_code = ?, last_error = ?,
+         updated_at = ?, delivered_at = coalesce(?, delivered_at)
+     where id = ? and leased_by = ?
+     returning endpoint_id`,
+  );
+  const logAttempt = sqlite.prepare<
+    never,
+    [string, string, number, number | null, number, string | null, string | null]
+  >(
+    `insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
+     values (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const disable = sqlite.prepare<never, [string, number, string]>(
+    "update endpoints set enabled = 0, disabled_reason = ?, updated_at = ? where id = ?",
+  );
+  return {
+    claim: sqlite.transaction((now: number, limit: number, leaseUntil: number, holder: string) => {
+      const rows = due.all(now, now, limit);
+      for (const row of rows) takeLease.run(leaseUntil, holder, row.id);
+      return rows.map((row) => claimedFromRow(row, fromSqlite));
+    }),
+    finish: sqlite.transaction((finished: readonly FinishedAttempt[]) =>
+      finished.map(({ deliveryId, holder, attempt, outcome, disableEndpoint }) => {
+        const at = attempt.attemptedAt.getTime();
+        const updated = settle.get(
+          outcome.status,
+          outcome.status === "pending" ? outcome.nextAttemptAt.getTime() : null,
+          attempt.statusCode,
+          attempt.error,
+          at,
+          outcome.status === "delivered" ? at : null,
+          deliveryId,
+          holder,
+        );
+        if (!updated) return false;
+        logAttempt.run(
+          newId(),
+          deliveryId,
+          at,
+          attempt.statusCode,
+          attempt.durationMs,
+          attempt.error,
+          attempt.responseBody,
+        );
+        if (disableEndpoint !== undefined) disable.run(disableEndpoint, at, updated.endpoint_id);
+        return true;
+      }),
+    ),
+  };
 }

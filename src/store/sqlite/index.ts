@@ -40,7 +40,7 @@ export class SqliteStore implements Store {
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
     this.endpoints = new SqliteEndpointStore(this.db);
-    this.deliveries = new SqliteDeliveryStore(this.db);
+    this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
   }
 
