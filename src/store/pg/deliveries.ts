@@ -31,16 +31,20 @@ const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): 
 });
 
 /**
- * jsonb comes back parsed and booleans as booleans; timestamptz as text, since drizzle's
- * postgres-js driver turns the client's date parser off to map dates itself.
+ * jsonb comes back parsed and booleans as booleans; timestamptz as a Date, or as text on a
+ * client that drizzle's postgres-js driver has set up (it turns the date parser off).
  */
 const fromPostgres: RowDecoding = {
-  date: (value) => new Date(value as string),
+  date: (value) => (value instanceof Date ? value : new Date(value as string)),
   json: (value) => value,
   bool: (value) => value as boolean,
 };
 
 export class PgDeliveryStore implements DeliveryStore {
+  /**
+   * @param client runs the claim and the records: the worker's own connections, set up
+   *   for that work (PgStore.open says how and why).
+   */
   constructor(
     private readonly db: PgDb,
     private readonly client: postgres.Sql,
@@ -59,8 +63,7 @@ export class PgDeliveryStore implements DeliveryStore {
   ): Promise<ClaimedDelivery[]> {
     const at = now.toISOString();
     const leaseUntil = new Date(now.getTime() + lease.ms).toISOString();
-    const rows = await this.bookkeeping(
-      (tx) => tx<ClaimedRow[]>`
+    const rows = await this.client<ClaimedRow[]>`
         with due as (
           select d.id from deliveries d
           join endpoints en on en.id = d.endpoint_id
@@ -79,15 +82,15 @@ export class PgDeliveryStore implements DeliveryStore {
         select ${this.client.unsafe(CLAIMED_COLUMNS)}
         from d
         join events ev on ev.id = d.event_id
-        join endpoints en on en.id = d.endpoint_id`,
-    );
+        join endpoints en on en.id = d.endpoint_id`;
     return rows.map((row) => claimedFromRow(row, fromPostgres));
   }
 
   /**
    * One statement for the whole batch (data-modifying CTEs run together, atomically): each
    * delivery's outcome, its attempt row and, for a 410, the endpoint's disable. The batch
-   * travels as one jsonb parameter, unpacked by jsonb_to_recordset.
+   * travels as one parameter, JSON text (typed so, lest the client encode it a second
+   * time), unpacked by jsonb_to_recordset.
    */
   async finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
     if (finished.length === 0) return [];
@@ -104,10 +107,9 @@ export class PgDeliveryStore implements DeliveryStore {
       body: attempt.responseBody,
       disable: disableEndpoint ?? null,
     }));
-    const rows = await this.bookkeeping(
-      (tx) => tx<{ id: string }[]>`
+    const rows = await this.client<{ id: string }[]>`
         with input as (
-          select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as i(
+          select * from jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb) as i(
             id text, holder text, status text, next_at timestamptz, attempt_id text,
             at timestamptz, code int, duration int, error text, body text, disable text)
         ), finished as (
@@ -131,32 +133,9 @@ export class PgDeliveryStore implements DeliveryStore {
         )
         -- logged and disabled run whether or not they are read: PostgreSQL always runs
         -- data-modifying CTEs to completion.
-        select id from finished`,
-    );
+        select id from finished`;
     const recorded = new Set(rows.map((row) => row.id));
     return finished.map(({ deliveryId }) => recorded.has(deliveryId));
-  }
-
-  /**
-   * The worker's own bookkeeping (leases, recorded attempts) runs in transactions set up
-   * for it, for two reasons measured at 15,000 due deliveries:
-   * - The statements touch a few rows through primary keys and the due index, in index
-   *   order, but the planner's guesses make it scan whole tables and sort every due row
-   *   instead (jsonb_to_recordset counts as 100 rows; a young table's statistics are stale
-   *   until autovacuum analyzes it, a minute or more into a burst): 10-40 ms a statement
-   *   against under 1 ms. So sequential scans and sorts are priced out here.
-   * - Each commit waited for a WAL flush (3 ms on this project's machines), and the claim
-   *   loop and the recorder each commit one at a time. These commits need not wait: if
-   *   the database server crashes, the last fraction of a second of leases and records may
-   *   be lost, and the deliveries concerned are simply sent again, which at-least-once
-   *   delivery allows. Events themselves are always stored with a synchronous commit.
-   */
-  private bookkeeping<T>(statement: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-    return this.client.begin(async (tx) => {
-      await tx`select set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true),
-                      set_config('synchronous_commit', 'off', true)`;
-      return statement(tx);
-    }) as Promise<T>;
   }
 
   async get(id: string): Promise<Delivery | undefined> {

@@ -23,6 +23,9 @@ const CHANNELS: Record<WorkQueue, string> = {
   relay: "hookyard_relay",
 };
 
+/** Connections for the delivery worker's bookkeeping, beside the pool (see `open`). */
+const WORKER_CONNECTIONS = 2;
+
 export interface PgStoreOptions {
   readonly url: string;
   /** Connections in the pool; ingestion, workers and the dashboard share it. */
@@ -43,8 +46,13 @@ export class PgStore implements Store {
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
 
+  /**
+   * @param workerClient connections for the delivery worker's bookkeeping, set up for it
+   *   (see `open`); defaults to `client`.
+   */
   constructor(
     readonly client: postgres.Sql,
+    private readonly workerClient: postgres.Sql = client,
     db?: PgDb,
   ) {
     this.db = db ?? drizzle({ client, schema });
@@ -53,23 +61,44 @@ export class PgStore implements Store {
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);
     this.endpoints = new PgEndpointStore(this.db);
-    this.deliveries = new PgDeliveryStore(this.db, client);
+    this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
-      // A dead database must fail requests quickly (503), not hang them.
-      connect_timeout: 5,
-      idle_timeout: 30,
-      onnotice: () => {},
-      connection: {
-        application_name: "hookyard",
-        ...(options.searchPath ? { search_path: options.searchPath } : {}),
-      },
-    });
-    return new PgStore(client);
+    const connect = (max: number, settings: Record<string, string> = {}) =>
+      postgres(options.url, {
+        max,
+        // A dead database must fail requests quickly (503), not hang them.
+        connect_timeout: 5,
+        idle_timeout: 30,
+        onnotice: () => {},
+        connection: {
+          application_name: "hookyard",
+          ...(options.searchPath ? { search_path: options.searchPath } : {}),
+          ...settings,
+        },
+      });
+    return new PgStore(
+      connect(options.maxConnections ?? 10),
+      // The delivery worker's claims and records, on connections of their own, set up for
+      // them (one claim and one batch of records at a time, so two are enough):
+      // - Their statements touch a few rows through primary keys and the due index, in
+      //   index order, but the planner's guesses made it scan whole tables and sort every
+      //   due row instead (jsonb_to_recordset counts as 100 rows; a young table's statistics
+      //   are stale until autovacuum analyzes it, a minute or more into a burst): 10-40 ms
+      //   a statement against under 1 ms at 15,000 due. Sequential scans and sorts are
+      //   priced out here, and only here.
+      // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
+      //   one claim or batch at a time): after a database server crash the last fraction of
+      //   a second of leases and records may be lost, and those deliveries are sent again,
+      //   which at-least-once delivery allows. Events are always committed synchronously.
+      connect(WORKER_CONNECTIONS, {
+        enable_seqscan: "off",
+        enable_sort: "off",
+        synchronous_commit: "off",
+      }),
+    );
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -132,6 +161,9 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.end({ timeout: 5 });
+    await Promise.all([
+      this.client.end({ timeout: 5 }),
+      this.workerClient === this.client ? undefined : this.workerClient.end({ timeout: 5 }),
+    ]);
   }
 }
