@@ -77,6 +77,27 @@ for (const dialect of dialects) {
       expect(changes.items.filter((c) => (c.data as { race?: number }).race === 1)).toHaveLength(1);
     });
 
+    test("an event that cannot be stored fails alone and whole; events recorded with it are stored", async () => {
+      const good = Array.from({ length: 5 }, (_, i) =>
+        suite.store.events.record(entityEvent({ entityId: `together-${i}` })),
+      );
+      // The event row goes in before the change is serialized: the failure comes mid-record.
+      const bad = suite.store.events.record(
+        entityEvent({ entityId: "together-bad", dedupeKey: "together-bad" }),
+        { change: { size: 1n } },
+      );
+      const [badResult, ...goodResults] = await Promise.allSettled([bad, ...good]);
+      expect(badResult?.status).toBe("rejected");
+      expect(
+        goodResults.map((r) => (r.status === "fulfilled" ? r.value.status : "rejected")),
+      ).toEqual(["stored", "stored", "stored", "stored", "stored"]);
+      expect(await suite.store.events.forEntity("together-bad", 10)).toEqual([]);
+      const again = await suite.store.events.record(
+        entityEvent({ entityId: "together-bad", dedupeKey: "together-bad" }),
+      );
+      expect(again.status).toBe("stored");
+    });
+
     test("a change is written with its event and listed newest first", async () => {
       const one = await suite.store.events.record(entityEvent({ source: "github" }), {
         change: { n: 1, data: { branch: "main" } },

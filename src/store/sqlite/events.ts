@@ -1,6 +1,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { and, asc, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { matchesEventType } from "../../delivery/event-types.ts";
+import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
 import type {
@@ -36,9 +37,18 @@ export class SqliteEventStore implements EventStore {
     private readonly onDeliveriesQueued: () => void,
   ) {}
 
+  /**
+   * Concurrent requests' events are committed together (../../lib/group-commit.ts): a
+   * commit writes the pages of the events table and its five indexes to the WAL, and
+   * events that arrive together share those pages. Each event still gets its own
+   * savepoint, so one that fails takes no other with it; and each caller's promise settles
+   * only after the commit, so a 2xx still means stored.
+   */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     this.hotPath ??= prepareRecord(this.sqlite);
-    const result = this.hotPath.inTransaction(event, options.change);
+    const outcome = await this.hotPath.record({ event, change: options.change });
+    if ("error" in outcome) throw outcome.error;
+    const { result } = outcome;
     if (result.status === "stored" && result.deliveries > 0) this.onDeliveriesQueued();
     return result;
   }
@@ -99,8 +109,15 @@ interface RecordStatements {
   readonly duplicateOf: Statement<{ id: string }>;
   readonly enabledEndpoints: Statement<{ id: string; event_types: string }>;
   readonly insertDelivery: Statement;
-  readonly inTransaction: (event: NewEvent, change: unknown) => RecordResult;
+  readonly record: (pending: PendingRecord) => Promise<RecordOutcome>;
 }
+
+interface PendingRecord {
+  readonly event: NewEvent;
+  readonly change: unknown;
+}
+
+type RecordOutcome = { readonly result: RecordResult } | { readonly error: unknown };
 
 function prepareRecord(sqlite: Database): RecordStatements {
   const statements = {
@@ -122,16 +139,27 @@ function prepareRecord(sqlite: Database): RecordStatements {
        values (?, ?, ?, 'pending', 0, ?, ?, ?)`,
     ),
   };
+  // Bun runs a transaction called inside another as a savepoint.
+  const recordOne = sqlite.transaction(({ event, change }: PendingRecord) =>
+    insertAll(statements, event, change),
+  );
+  const recordBatch = sqlite.transaction((batch: readonly PendingRecord[]) =>
+    batch.map((pending): RecordOutcome => {
+      try {
+        return { result: recordOne(pending) };
+      } catch (error) {
+        return { error };
+      }
+    }),
+  );
   return {
     ...statements,
-    inTransaction: sqlite.transaction((event: NewEvent, change: unknown) =>
-      insertAll(statements, event, change),
-    ),
+    record: groupCommit(async (batch: readonly PendingRecord[]) => recordBatch(batch)),
   };
 }
 
 function insertAll(
-  statements: Omit<RecordStatements, "inTransaction">,
+  statements: Omit<RecordStatements, "record">,
   event: NewEvent,
   change: unknown,
 ): RecordResult {
