@@ -87,7 +87,11 @@ interface Outgoing {
   readonly key: (body: unknown) => StoredKey | undefined;
 }
 
-function request(kind: IngestKind, n: number, options: LoadOptions): Outgoing {
+function request(
+  kind: IngestKind,
+  n: number,
+  options: Pick<LoadOptions, "githubSecret" | "hookId">,
+): Outgoing {
   const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -173,7 +177,12 @@ function request(kind: IngestKind, n: number, options: LoadOptions): Outgoing {
   }
 }
 
-async function send(kind: IngestKind, n: number, options: LoadOptions): Promise<Answer> {
+/** Sends one request of `kind` (the `n`th of the run) and keeps its answer. */
+export async function send(
+  kind: IngestKind,
+  n: number,
+  options: Omit<LoadOptions, "senders" | "pauseMs">,
+): Promise<Answer> {
   const outgoing = request(kind, n, options);
   const sentIn = options.phase();
   try {
