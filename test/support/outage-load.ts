@@ -27,6 +27,8 @@ export interface Answer {
   /** The phase (as the caller names it) when the request was sent, and when it was answered. */
   readonly sentIn: string;
   readonly answeredIn: string;
+  /** `Date.now()` when the answer (or the failure) came. */
+  readonly answeredAt: number;
   /** The HTTP status, or "error" when no answer came (connection refused, timeout). */
   readonly status: number | "error";
   readonly error?: string;
@@ -203,6 +205,7 @@ export async function send(
       kind,
       sentIn,
       answeredIn: options.phase(),
+      answeredAt: Date.now(),
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
       contentType: response.headers.get("content-type"),
@@ -214,6 +217,7 @@ export async function send(
       kind,
       sentIn,
       answeredIn: options.phase(),
+      answeredAt: Date.now(),
       status: "error",
       error: (error as Error).message,
       retryAfter: null,
@@ -247,14 +251,14 @@ export async function unstored(sql: postgres.Sql, answers: readonly Answer[]): P
   );
 }
 
-/** Answers counted by status ("2xx", "503", "other"), as the drills report them. */
+/** Answers counted by status, as the drills report them. */
 export function tally(
   answers: readonly Answer[],
-): Record<"sent" | "2xx" | "503" | "other", number> {
-  const counts = { sent: answers.length, "2xx": 0, "503": 0, other: 0 };
+): Record<"sent" | "answered 2xx" | "answered 503" | "other", number> {
+  const counts = { sent: answers.length, "answered 2xx": 0, "answered 503": 0, other: 0 };
   for (const answer of answers) {
-    if (isSuccess(answer)) counts["2xx"]++;
-    else if (answer.status === 503) counts["503"]++;
+    if (isSuccess(answer)) counts["answered 2xx"]++;
+    else if (answer.status === 503) counts["answered 503"]++;
     else counts.other++;
   }
   return counts;
