@@ -286,3 +286,53 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
     expect(everythingDeliveredAt).toBeGreaterThanOrEqual(restoredAt);
   });
 });
+
+describe.skipIf(!postgresUrl)("PostgreSQL outage during a relay send", () => {
+  test("a message sent to Svix while the database went away is recorded once it is back, not sent again", async () => {
+    if (!postgresUrl) return;
+    const database = await createTestDatabase("postgres");
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const svix = await startFakeSvix();
+    // The relay's lease is 2 × DELIVERY_TIMEOUT + 5 s = 11 s: far longer than the outage.
+    const app = await startTestApp("postgres", {
+      database: proxiedDatabase(database, proxy),
+      settings: { SVIX_TOKEN: svix.token, SVIX_SERVER_URL: svix.url, DELIVERY_TIMEOUT: "3s" },
+    });
+    try {
+      // Svix answers after the database has gone: the send succeeds, its record cannot.
+      svix.failNext({ kind: "slow", delayMs: 800 });
+      const accepted = await app.request("/notifications", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: "evt-in-flight", type: "user.created", project: "outage" }),
+      });
+      expect(accepted.status).toBe(202);
+      const { id } = await accepted.json();
+      // The application is created first; the (slow) message request follows at once.
+      await until(
+        () => svix.requests.some((r) => r.path === "/api/v1/app"),
+        5_000,
+        () => "the relay did not start sending",
+      );
+      await proxy.cut();
+      await svix.waitForMessages(1, 5_000);
+      await Bun.sleep(1_500); // the outage outlasts the send: its length is the scenario
+      await proxy.restore();
+      const restored = Date.now();
+      await until(
+        async () => (await app.store.relay.get(id))?.status === "sent",
+        15_000,
+        () => "the relay message was never recorded as sent",
+      );
+      // Recorded by the send that made it, not by a second send once the lease ran out.
+      expect(Date.now() - restored).toBeLessThan(4_000);
+      const sends = svix.requests.filter((r) => /\/msg\/?$/.test(r.path));
+      expect(sends).toHaveLength(1);
+    } finally {
+      await app.stop();
+      await svix.stop();
+      await proxy.close();
+      await database.drop();
+    }
+  }, 30_000);
+});
