@@ -79,6 +79,9 @@ describe.skipIf(!postgresUrl)("PgStore LISTEN/NOTIFY through a database outage",
         () => "no wake-up before the outage",
       );
       await proxy.cut();
+      // Long enough for the listening connection's reconnects to fail a few times: each
+      // failure drops the channel and subscribes it again (postgres.js's onclose).
+      await Bun.sleep(1_500);
       await proxy.restore();
       const beforeRestore = woken;
       // postgres.js re-listens on its own; notifications sent until it has are not seen,
