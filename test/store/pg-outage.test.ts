@@ -51,9 +51,7 @@ describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
       );
       expect(performance.now() - restored).toBeLessThan(1_500);
     } finally {
-      // Not store.close(): after a reset mid-query postgres.js's end() waits out its whole
-      // timeout (porsager/postgres#1130), 5 s here for nothing.
-      await store.client.end({ timeout: 0 });
+      await store.close();
       await proxy.close();
     }
   }, 20_000);
@@ -101,4 +99,95 @@ describe.skipIf(!postgresUrl)("PgStore LISTEN/NOTIFY through a database outage",
       await database.drop();
     }
   }, 20_000);
+});
+
+describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", () => {
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  /** Settles `promise` as a value, "rejected", or "hung" after `ms`. */
+  const settled = <T>(promise: Promise<T>, ms = 5_000) =>
+    Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        () => "rejected" as const,
+      ),
+      Bun.sleep(ms).then(() => "hung" as const),
+    ]);
+
+  test("a run tried while the database is away fails; runs afterwards work, and so does the pool", async () => {
+    if (!postgresUrl) return;
+    process.on("uncaughtException", onCrash);
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy) });
+    try {
+      await store.ping();
+      await proxy.cut();
+      expect(await settled(store.tryExclusive("outage-a", async () => 1))).toBe("rejected");
+      await proxy.restore();
+      await until(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+        () => "the store never reconnected",
+      );
+      for (let i = 0; i < 3; i++) {
+        expect(await settled(store.tryExclusive("outage-a", async () => i))).toEqual({
+          value: { ran: true, value: i },
+        });
+        expect(await settled(store.ping())).toEqual({ value: undefined });
+      }
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onCrash);
+      await store.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  test("a run cut off by an outage settles, and the lock is free again afterwards, here and elsewhere", async () => {
+    if (!postgresUrl) return;
+    process.on("uncaughtException", onCrash);
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy) });
+    const other = PgStore.open({ url: postgresUrl });
+    try {
+      const cutOff = await settled(
+        store.tryExclusive("outage-b", async () => {
+          await proxy.cut();
+          // The task's own work fails, as a prune batch would.
+          await store.ping();
+          return "finished";
+        }),
+      );
+      expect(cutOff).not.toBe("hung");
+      await proxy.restore();
+      await until(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+        () => "the store never reconnected",
+      );
+      // The lost session released its lock on the server: another instance can take it…
+      expect(await settled(other.tryExclusive("outage-b", async () => "other"))).toEqual({
+        value: { ran: true, value: "other" },
+      });
+      // …and so can this one, whose in-process guard was cleared.
+      expect(await settled(store.tryExclusive("outage-b", async () => "again"))).toEqual({
+        value: { ran: true, value: "again" },
+      });
+      expect(await settled(store.ping())).toEqual({ value: undefined });
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onCrash);
+      await store.close();
+      await other.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { isDatabaseUnavailable } from "../errors.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
@@ -57,9 +58,10 @@ export class PgStore implements Store {
 
   constructor(
     readonly client: postgres.Sql,
-    db?: PgDb,
+    /** A pool of exactly one connection, for session-level advisory locks (tryExclusive). */
+    private readonly lockClient: postgres.Sql,
   ) {
-    this.db = db ?? drizzle({ client, schema });
+    this.db = drizzle({ client, schema });
     this.events = new PgEventStore(this.db, client);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
@@ -70,19 +72,34 @@ export class PgStore implements Store {
   }
 
   static open(options: PgStoreOptions): PgStore {
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
+    const common = {
       // A dead database must fail requests quickly (503), not hang them.
       connect_timeout: 5,
       backoff: reconnectDelaySeconds,
-      idle_timeout: 30,
       onnotice: () => {},
       connection: {
         application_name: "hookyard",
         ...(options.searchPath ? { search_path: options.searchPath } : {}),
       },
+    };
+    const client = postgres(options.url, {
+      ...common,
+      max: options.maxConnections ?? 10,
+      idle_timeout: 30,
     });
-    return new PgStore(client);
+    // A session-level advisory lock must be taken and released on one connection.
+    // postgres.js's reserve() gives one, but a reserved connection lost to an outage breaks
+    // the pool once released: later queries never settle, or an uncaught TypeError kills
+    // the process (porsager/postgres#1199, #1208). A pool of one connection gives the same
+    // guarantee with plain queries, which reconnect cleanly. Opened on first use; no idle
+    // or lifetime limit, since closing it would drop a lock held by a long task.
+    const locks = postgres(options.url, {
+      ...common,
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: null,
+    });
+    return new PgStore(client, locks);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -117,20 +134,22 @@ export class PgStore implements Store {
   async tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>> {
     if (this.heldLocks.has(name)) return { ran: false };
     this.heldLocks.add(name);
-    // A session-level advisory lock lives on one connection: reserve it for the whole
-    // task, so the task itself can commit in small batches on the pool.
-    const connection = await this.client.reserve();
+    const key = `hookyard:${name}`;
     try {
-      const [row] = await connection<{ locked: boolean }[]>`
-        select pg_try_advisory_lock(hashtext(${`hookyard:${name}`})) as locked`;
+      // On the lock connection, held while the task commits in small batches on the pool.
+      const [row] = await this.lockClient<{ locked: boolean }[]>`
+        select pg_try_advisory_lock(hashtext(${key})) as locked`;
       if (!row?.locked) return { ran: false };
       try {
         return { ran: true, value: await task() };
       } finally {
-        await connection`select pg_advisory_unlock(hashtext(${`hookyard:${name}`}))`;
+        await this.lockClient`select pg_advisory_unlock(hashtext(${key}))`.catch((error) => {
+          // The lock connection is gone, and the server released its locks with the
+          // session; the task's own outcome is what the caller needs to hear.
+          if (!isDatabaseUnavailable(error)) throw error;
+        });
       }
     } finally {
-      connection.release();
       this.heldLocks.delete(name);
     }
   }
@@ -148,6 +167,6 @@ export class PgStore implements Store {
     // The timeout also bounds a postgres.js bug: a connection reset mid-query keeps that
     // query as its current one, and end() waits for it forever (porsager/postgres#1130).
     // So after an outage, closing takes these 5 s; the workers and HTTP have drained by now.
-    await this.client.end({ timeout: 5 });
+    await Promise.all([this.client.end({ timeout: 5 }), this.lockClient.end({ timeout: 5 })]);
   }
 }
