@@ -103,6 +103,8 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
         ALLOW_PRIVATE_ENDPOINTS: "true",
         DELIVERY_TIMEOUT,
         DELIVERY_RETRY_SCHEDULE: Array(12).fill("300ms").join(","),
+        // Every second, so runs meet the outage: retention holds a lock connection.
+        RETENTION_CRON: "* * * * * *",
       },
     });
     const endpoint = await (
@@ -277,6 +279,16 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
     const { event_id } = await response.json();
     await receiver.waitFor(before + 1, 5_000);
     expect(receiver.requests.at(-1)?.id).toBe(event_id);
+  });
+
+  test("retention runs again after the outage", async () => {
+    const runs = () => app.ctx.metrics.retentionRuns.get({ outcome: "done" });
+    const before = runs();
+    await until(
+      () => runs() > before,
+      5_000,
+      () => "no retention run completed after the outage",
+    );
   });
 
   test("nothing crashed: no unhandled rejection, no uncaught exception", () => {
