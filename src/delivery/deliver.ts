@@ -5,16 +5,15 @@
  * is still ours. Whatever the receiver does ends as a recorded attempt; only the database
  * being unreachable for the whole lease leaves the delivery to be claimed again.
  */
-import { fullJitterBackoff } from "../lib/backoff.ts";
 import type { Logger } from "../ops/log.ts";
 import type { Metrics } from "../ops/metrics.ts";
+import { retryWithinLease } from "../ops/within-lease.ts";
 import type {
   ClaimedDelivery,
   FinishedAttempt,
   NewAttempt,
   AttemptOutcome as StoredOutcome,
 } from "../store/deliveries.ts";
-import { isDatabaseUnavailable } from "../store/errors.ts";
 import { type AttemptResult, attemptDelivery, type FetchFunction } from "./attempt.ts";
 import { buildDeliveryRequest } from "./request.ts";
 import { type AttemptOutcome, decideAfterAttempt } from "./retry-schedule.ts";
@@ -125,12 +124,18 @@ async function record(
   settlement: Settlement,
   leaseEndsAt: number,
 ): Promise<Settlement> {
-  const recorded = await recordWithinLease(
-    deps,
-    delivery.id,
-    attemptRecord(result, attemptedAt),
-    settlement,
+  // The attempt happened: losing its record would send the message again.
+  const recorded = await retryWithinLease(
+    () =>
+      deps.recordAttempt({
+        deliveryId: delivery.id,
+        holder: deps.holder,
+        attempt: attemptRecord(result, attemptedAt),
+        outcome: settlement.outcome,
+        disableEndpoint: settlement.disableEndpoint,
+      }),
     leaseEndsAt,
+    deps.now,
   );
   const fields = {
     delivery_id: delivery.id,
@@ -231,36 +236,5 @@ async function withinTimeout(
     return await Promise.race([check, timedOut]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Waiting out a database blip while recording: 50 ms up to 2 s, within the lease. */
-const RECORD_BACKOFF = { baseMs: 50, capMs: 2_000 };
-
-/**
- * The attempt happened: losing its record would send the message again. A database blip
- * is retried while the lease lasts; after that another worker may claim the delivery.
- */
-async function recordWithinLease(
-  deps: DeliverDeps,
-  deliveryId: string,
-  attempt: NewAttempt,
-  settlement: Settlement,
-  leaseEndsAt: number,
-): Promise<boolean> {
-  for (let failures = 0; ; failures++) {
-    try {
-      return await deps.recordAttempt({
-        deliveryId,
-        holder: deps.holder,
-        attempt,
-        outcome: settlement.outcome,
-        disableEndpoint: settlement.disableEndpoint,
-      });
-    } catch (error) {
-      const delay = fullJitterBackoff(failures, RECORD_BACKOFF);
-      if (!isDatabaseUnavailable(error) || deps.now().getTime() + delay >= leaseEndsAt) throw error;
-      await Bun.sleep(delay);
-    }
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { AppContext } from "../context.ts";
 import { ClaimLoop } from "../ops/claim-loop.ts";
+import { retryWithinLease } from "../ops/within-lease.ts";
 import type { RelayMessage } from "../store/relay.ts";
 import { decideRelay, ProjectPauses } from "./policy.ts";
 import type { SvixSender } from "./svix-sender.ts";
@@ -26,6 +27,7 @@ export function createRelayWorker(ctx: AppContext, sender: SvixSender): ClaimLoo
   const sendOne = async (message: RelayMessage): Promise<void> => {
     const project = message.project as string;
     const now = ctx.now();
+    const leaseEndsAt = now.getTime() + lease.ms;
     const paused = pauses.pausedUntil(project, now);
     if (paused) {
       await store.relay.finish(
@@ -51,7 +53,12 @@ export function createRelayWorker(ctx: AppContext, sender: SvixSender): ClaimLoo
       maxAgeMs: ctx.config.relayMaxAgeMs,
     });
     if (decision.pauseProjectUntil) pauses.pause(project, decision.pauseProjectUntil);
-    const recorded = await store.relay.finish(message.id, holder, decision.next, finishedAt);
+    // Sent already: without its record, the message would be sent again after the lease.
+    const recorded = await retryWithinLease(
+      () => store.relay.finish(message.id, holder, decision.next, finishedAt),
+      leaseEndsAt,
+      ctx.now,
+    );
     const label =
       outcome.kind === "sent" || outcome.kind === "duplicate"
         ? outcome.kind

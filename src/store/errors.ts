@@ -15,6 +15,8 @@ const UNAVAILABLE_CODES = new Set([
   "EPIPE",
   "ENOTFOUND",
   "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   // PostgreSQL SQLSTATEs: shutting down, too many connections, cannot connect, read-only
   "57P01",
   "57P02",

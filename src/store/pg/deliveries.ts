@@ -40,6 +40,28 @@ const fromPostgres: RowDecoding = {
   bool: (value) => value as boolean,
 };
 
+/** $1 now, $2 limit, $3 the lease's end, $4 its holder; the shared column list as text. */
+const CLAIM = `
+  with due as (
+    select d.id from deliveries d
+    join endpoints en on en.id = d.endpoint_id
+    where d.status = 'pending' and d.next_attempt_at <= $1::timestamptz
+      and (d.lease_expires_at is null or d.lease_expires_at < $1::timestamptz)
+      and en.enabled
+    order by d.next_attempt_at
+    limit $2
+    for update of d skip locked
+  ), d as (
+    update deliveries leased
+    set lease_expires_at = $3::timestamptz, leased_by = $4
+    from due where leased.id = due.id
+    returning leased.*
+  )
+  select ${CLAIMED_COLUMNS}
+  from d
+  join events ev on ev.id = d.event_id
+  join endpoints en on en.id = d.endpoint_id`;
+
 export class PgDeliveryStore implements DeliveryStore {
   /**
    * @param client runs the claim and the records: the worker's own connections, set up
@@ -61,28 +83,11 @@ export class PgDeliveryStore implements DeliveryStore {
     limit: number,
     lease: { ms: number; holder: string },
   ): Promise<ClaimedDelivery[]> {
-    const at = now.toISOString();
-    const leaseUntil = new Date(now.getTime() + lease.ms).toISOString();
-    const rows = await this.client<ClaimedRow[]>`
-        with due as (
-          select d.id from deliveries d
-          join endpoints en on en.id = d.endpoint_id
-          where d.status = 'pending' and d.next_attempt_at <= ${at}::timestamptz
-            and (d.lease_expires_at is null or d.lease_expires_at < ${at}::timestamptz)
-            and en.enabled
-          order by d.next_attempt_at
-          limit ${limit}
-          for update of d skip locked
-        ), d as (
-          update deliveries leased
-          set lease_expires_at = ${leaseUntil}::timestamptz, leased_by = ${lease.holder}
-          from due where leased.id = due.id
-          returning leased.*
-        )
-        select ${this.client.unsafe(CLAIMED_COLUMNS)}
-        from d
-        join events ev on ev.id = d.event_id
-        join endpoints en on en.id = d.endpoint_id`;
+    const rows = await this.client.unsafe<ClaimedRow[]>(
+      CLAIM,
+      [now.toISOString(), limit, new Date(now.getTime() + lease.ms).toISOString(), lease.holder],
+      { prepare: true },
+    );
     return rows.map((row) => claimedFromRow(row, fromPostgres));
   }
 

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { isDatabaseUnavailable } from "../errors.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
@@ -34,6 +35,18 @@ export interface PgStoreOptions {
   readonly searchPath?: string;
 }
 
+/**
+ * How long a pool connection waits before reconnecting after a failure, in seconds.
+ * postgres.js's default grows to 20 s over a few failures, and a query queued on the
+ * connection waits that delay out before it can fail: during an outage requests hung for
+ * up to 20 s instead of answering 503, and the pool came back up to 20 s after the
+ * database did. A refused connection costs the server nothing, so cap it at 1 s (jittered,
+ * so the pool's connections do not retry in step).
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
+}
+
 export class PgStore implements Store {
   readonly dialect = "postgres" as const;
   readonly events: PgEventStore;
@@ -47,15 +60,16 @@ export class PgStore implements Store {
   private readonly heldLocks = new Set<string>();
 
   /**
-   * @param workerClient connections for the delivery worker's bookkeeping, set up for it
-   *   (see `open`); defaults to `client`.
+   * @param workerClient connections for the delivery worker's claims and records, set up
+   *   for them (see `open`); defaults to `client`.
    */
   constructor(
     readonly client: postgres.Sql,
+    /** A pool of exactly one connection, for session-level advisory locks (tryExclusive). */
+    private readonly lockClient: postgres.Sql,
     private readonly workerClient: postgres.Sql = client,
-    db?: PgDb,
   ) {
-    this.db = db ?? drizzle({ client, schema });
+    this.db = drizzle({ client, schema });
     this.events = new PgEventStore(this.db, client);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
@@ -66,39 +80,63 @@ export class PgStore implements Store {
   }
 
   static open(options: PgStoreOptions): PgStore {
-    const connect = (max: number, settings: Record<string, string> = {}) =>
-      postgres(options.url, {
-        max,
-        // A dead database must fail requests quickly (503), not hang them.
-        connect_timeout: 5,
-        idle_timeout: 30,
-        onnotice: () => {},
-        connection: {
-          application_name: "hookyard",
-          ...(options.searchPath ? { search_path: options.searchPath } : {}),
-          ...settings,
-        },
-      });
-    return new PgStore(
-      connect(options.maxConnections ?? 10),
-      // The delivery worker's claims and records, on connections of their own, set up for
-      // them (one claim and one batch of records at a time, so two are enough):
-      // - Their statements touch a few rows through primary keys and the due index, in
-      //   index order, but the planner's guesses made it scan whole tables and sort every
-      //   due row instead (jsonb_to_recordset counts as 100 rows; a young table's statistics
-      //   are stale until autovacuum analyzes it, a minute or more into a burst): 10-40 ms
-      //   a statement against under 1 ms at 15,000 due. Sequential scans and sorts are
-      //   priced out here, and only here.
-      // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
-      //   one claim or batch at a time): after a database server crash the last fraction of
-      //   a second of leases and records may be lost, and those deliveries are sent again,
-      //   which at-least-once delivery allows. Events are always committed synchronously.
-      connect(WORKER_CONNECTIONS, {
+    const common = {
+      // A dead database must fail requests quickly (503), not hang them.
+      connect_timeout: 5,
+      backoff: reconnectDelaySeconds,
+      onnotice: () => {},
+    };
+    const connection = {
+      application_name: "hookyard",
+      ...(options.searchPath ? { search_path: options.searchPath } : {}),
+    };
+    const client = postgres(options.url, {
+      ...common,
+      connection,
+      max: options.maxConnections ?? 10,
+      idle_timeout: 30,
+    });
+    // A session-level advisory lock must be taken and released on one connection.
+    // postgres.js's reserve() gives one, but a reserved connection lost to an outage breaks
+    // the pool once released: later queries never settle, or an uncaught TypeError kills
+    // the process (porsager/postgres#1199, #1208). A pool of one connection gives the same
+    // guarantee with plain queries, which reconnect cleanly. Opened on first use; no idle
+    // or lifetime limit, since closing it would drop a lock held by a long task.
+    const locks = postgres(options.url, {
+      ...common,
+      connection,
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: null,
+    });
+    // The delivery worker's claims and records, on connections of their own, set up for
+    // them (one claim and one batch of records at a time, so two are enough):
+    // - Their statements touch a few rows through primary keys and the due index, in
+    //   index order, but the planner's guesses made it scan whole tables and sort every
+    //   due row instead (jsonb_to_recordset counts as 100 rows; a young table's statistics
+    //   are stale until autovacuum analyzes it, a minute or more into a burst): 10-40 ms
+    //   a statement against under 1 ms at 15,000 due. Sequential scans and sorts are
+    //   priced out here, and only here.
+    // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
+    //   one claim or batch at a time): after a database server crash the last fraction of
+    //   a second of leases and records may be lost, and those deliveries are sent again,
+    //   which at-least-once delivery allows. Events are always committed synchronously.
+    const worker = postgres(options.url, {
+      ...common,
+      connection: {
+        ...connection,
         enable_seqscan: "off",
         enable_sort: "off",
         synchronous_commit: "off",
-      }),
-    );
+      },
+      max: WORKER_CONNECTIONS,
+      idle_timeout: 30,
+      // It never sends arrays, so it skips postgres.js's type lookup on connect: that
+      // lookup failing during a reconnect (the connection dropped mid-claim) surfaced as
+      // an unhandled error (test/integration/db-outage.test.ts, the relay send).
+      fetch_types: false,
+    });
+    return new PgStore(client, locks, worker);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -133,20 +171,22 @@ export class PgStore implements Store {
   async tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>> {
     if (this.heldLocks.has(name)) return { ran: false };
     this.heldLocks.add(name);
-    // A session-level advisory lock lives on one connection: reserve it for the whole
-    // task, so the task itself can commit in small batches on the pool.
-    const connection = await this.client.reserve();
+    const key = `hookyard:${name}`;
     try {
-      const [row] = await connection<{ locked: boolean }[]>`
-        select pg_try_advisory_lock(hashtext(${`hookyard:${name}`})) as locked`;
+      // On the lock connection, held while the task commits in small batches on the pool.
+      const [row] = await this.lockClient<{ locked: boolean }[]>`
+        select pg_try_advisory_lock(hashtext(${key})) as locked`;
       if (!row?.locked) return { ran: false };
       try {
         return { ran: true, value: await task() };
       } finally {
-        await connection`select pg_advisory_unlock(hashtext(${`hookyard:${name}`}))`;
+        await this.lockClient`select pg_advisory_unlock(hashtext(${key}))`.catch((error) => {
+          // The lock connection is gone, and the server released its locks with the
+          // session; the task's own outcome is what the caller needs to hear.
+          if (!isDatabaseUnavailable(error)) throw error;
+        });
       }
     } finally {
-      connection.release();
       this.heldLocks.delete(name);
     }
   }
@@ -161,9 +201,10 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await Promise.all([
-      this.client.end({ timeout: 5 }),
-      this.workerClient === this.client ? undefined : this.workerClient.end({ timeout: 5 }),
-    ]);
+    // The timeout also bounds a postgres.js bug: a connection reset mid-query keeps that
+    // query as its current one, and end() waits for it forever (porsager/postgres#1130).
+    // So after an outage, closing takes these 5 s; the workers and HTTP have drained by now.
+    const clients = new Set([this.client, this.lockClient, this.workerClient]);
+    await Promise.all([...clients].map((client) => client.end({ timeout: 5 })));
   }
 }

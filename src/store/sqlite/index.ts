@@ -49,10 +49,13 @@ export class SqliteStore implements Store {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const sqlite = new Database(path, { create: true, strict: true });
     // WAL lets the dashboard read while ingestion writes; busy_timeout rides out a
-    // moment of contention (e.g. `hookyard prune` run beside the server) instead of failing.
+    // moment of contention (e.g. `hookyard prune` run beside the server, whose batches
+    // commit in milliseconds) instead of failing. Kept short because Bun's driver waits
+    // synchronously: the whole server stalls while one statement waits, and with 5 s a
+    // lock held by another process froze every request for 5 s each (then a 503 anyway).
     sqlite.run("pragma journal_mode = wal");
     sqlite.run("pragma synchronous = normal");
-    sqlite.run("pragma busy_timeout = 5000");
+    sqlite.run("pragma busy_timeout = 250");
     sqlite.run("pragma foreign_keys = on");
     // The default 2 MB page cache cannot hold the events indexes once there are many
     // events; every insert then rereads index pages from disk.

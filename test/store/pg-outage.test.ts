@@ -1,0 +1,193 @@
+/**
+ * The PostgreSQL store when the database goes away and comes back: through a TCP proxy
+ * (test/support/tcp-proxy.ts) cut and restored, since the shared server must keep running.
+ */
+import { describe, expect, test } from "bun:test";
+import { PgStore } from "../../src/store/pg/index.ts";
+import { createTestDatabase, postgresUrl } from "../support/databases.ts";
+import { startTcpProxy, targetOf, viaProxy } from "../support/tcp-proxy.ts";
+import { until } from "../support/until.ts";
+
+describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
+  /** Runs `ping` repeatedly for `ms`, returning how long each call took to settle. */
+  async function pings(store: PgStore, ms: number) {
+    const settled: { ok: boolean; ms: number }[] = [];
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const started = performance.now();
+      const ok = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      settled.push({ ok, ms: performance.now() - started });
+    }
+    return settled;
+  }
+
+  test("queries fail fast while the database is away and work as soon as it is back", async () => {
+    if (!postgresUrl) return;
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy) });
+    try {
+      await store.ping();
+      await proxy.cut();
+      // Every failed connection lengthens postgres.js's own reconnect delay (up to 20 s by
+      // default), and a query waits that delay out before it can fail: requests would hang
+      // instead of answering 503, and outlive the outage.
+      const down = await pings(store, 4_000);
+      expect(down.every((ping) => !ping.ok)).toBe(true);
+      expect(down.length).toBeGreaterThan(4);
+      expect(Math.max(...down.map((ping) => ping.ms))).toBeLessThan(1_500);
+      await proxy.restore();
+      const restored = performance.now();
+      await until(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        () => "the store never reconnected",
+      );
+      expect(performance.now() - restored).toBeLessThan(1_500);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  }, 20_000);
+});
+
+describe.skipIf(!postgresUrl)("PgStore LISTEN/NOTIFY through a database outage", () => {
+  test("a listener is subscribed again once the connection comes back", async () => {
+    if (!postgresUrl) return;
+    const database = await createTestDatabase("postgres");
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const url = viaProxy(postgresUrl, proxy);
+    const store = PgStore.open({ url });
+    const other = PgStore.open({ url: postgresUrl });
+    try {
+      let woken = 0;
+      await store.onWake("deliveries", () => woken++);
+      await other.wake("deliveries");
+      // Other test files notify on the same channel (it is per database, not per schema):
+      // count from here on rather than expect exact numbers.
+      await until(
+        () => woken >= 1,
+        5_000,
+        () => "no wake-up before the outage",
+      );
+      await proxy.cut();
+      // Long enough for the listening connection's reconnects to fail a few times: each
+      // failure drops the channel and subscribes it again (postgres.js's onclose).
+      await Bun.sleep(1_500);
+      await proxy.restore();
+      const beforeRestore = woken;
+      // postgres.js re-listens on its own; notifications sent until it has are not seen,
+      // which is what the workers' poll is for. Keep notifying until one arrives.
+      await until(
+        async () => {
+          await other.wake("deliveries");
+          return woken > beforeRestore;
+        },
+        10_000,
+        () => "the listener never heard a notification after the outage",
+      );
+    } finally {
+      await store.close();
+      await other.close();
+      await proxy.close();
+      await database.drop();
+    }
+  }, 20_000);
+});
+
+describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", () => {
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  /** Settles `promise` as a value, "rejected", or "hung" after `ms`. */
+  const settled = <T>(promise: Promise<T>, ms = 5_000) =>
+    Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        () => "rejected" as const,
+      ),
+      Bun.sleep(ms).then(() => "hung" as const),
+    ]);
+
+  test("a run tried while the database is away fails; runs afterwards work, and so does the pool", async () => {
+    if (!postgresUrl) return;
+    process.on("uncaughtException", onCrash);
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy) });
+    try {
+      await store.ping();
+      await proxy.cut();
+      expect(await settled(store.tryExclusive("outage-a", async () => 1))).toBe("rejected");
+      await proxy.restore();
+      await until(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+        () => "the store never reconnected",
+      );
+      for (let i = 0; i < 3; i++) {
+        expect(await settled(store.tryExclusive("outage-a", async () => i))).toEqual({
+          value: { ran: true, value: i },
+        });
+        expect(await settled(store.ping())).toEqual({ value: undefined });
+      }
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onCrash);
+      await store.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  test("a run cut off by an outage settles, and the lock is free again afterwards, here and elsewhere", async () => {
+    if (!postgresUrl) return;
+    process.on("uncaughtException", onCrash);
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy) });
+    const other = PgStore.open({ url: postgresUrl });
+    try {
+      const cutOff = await settled(
+        store.tryExclusive("outage-b", async () => {
+          await proxy.cut();
+          // The task's own work fails, as a prune batch would.
+          await store.ping();
+          return "finished";
+        }),
+      );
+      expect(cutOff).not.toBe("hung");
+      await proxy.restore();
+      await until(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+        () => "the store never reconnected",
+      );
+      // The lost session released its lock on the server: another instance can take it…
+      expect(await settled(other.tryExclusive("outage-b", async () => "other"))).toEqual({
+        value: { ran: true, value: "other" },
+      });
+      // …and so can this one, whose in-process guard was cleared.
+      expect(await settled(store.tryExclusive("outage-b", async () => "again"))).toEqual({
+        value: { ran: true, value: "again" },
+      });
+      expect(await settled(store.ping())).toEqual({ value: undefined });
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onCrash);
+      await store.close();
+      await other.close();
+      await proxy.close();
+    }
+  }, 30_000);
+});
