@@ -106,7 +106,7 @@ describe("SQLite that cannot be written", () => {
     expect(Math.max(...locked.map((a) => a.ms))).toBeLessThan(1_500);
     const after = await sendEach();
     expect(after.filter((a) => !isSuccess(a))).toEqual([]);
-  });
+  }, 15_000);
 
   test.skipIf(!canMakeImmutable(import.meta.path))(
     "a database file that became read-only answers 503, then works again once writable",
@@ -127,6 +127,7 @@ describe("SQLite that cannot be written", () => {
       await receiver.waitFor(before + stored, 10_000);
       expect(await (await app.request("/healthz")).json()).toEqual({ status: "ok" });
     },
+    15_000,
   );
 
   test("a database opened read-only refuses writes with an error that means 503", async () => {
