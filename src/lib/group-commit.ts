@@ -4,15 +4,23 @@
  * delivery cost (SQLite writes its pages to the WAL per commit; PostgreSQL pays a round
  * trip and a WAL flush), while a batch costs little more than one item.
  *
- * One write is in flight at a time. Under light load a batch is one item and waits for no
- * timer (the next turn of the event loop); under heavy load batches grow by themselves.
+ * One write is in flight at a time (or `writers`). Under light load a batch is one item and
+ * waits for no timer (the next turn of the event loop); under heavy load batches grow by
+ * themselves.
  * A failed write rejects every caller of that batch; each decides whether to try again.
  */
 export type WriteBatch<T, R> = (items: readonly T[]) => Promise<readonly R[]>;
 
+export interface GroupCommitOptions {
+  /** The most items in one write. */
+  readonly maxBatch?: number;
+  /** Writes in flight at once: 1 where writes serialize anyway (SQLite). */
+  readonly writers?: number;
+}
+
 export function groupCommit<T, R>(
   write: WriteBatch<T, R>,
-  maxBatch = 512,
+  { maxBatch = 512, writers = 1 }: GroupCommitOptions = {},
 ): (item: T) => Promise<R> {
   interface Waiting {
     readonly item: T;
@@ -20,10 +28,9 @@ export function groupCommit<T, R>(
     readonly reject: (error: unknown) => void;
   }
   let queue: Waiting[] = [];
-  let writing = false;
+  let writing = 0;
 
   const flush = async (): Promise<void> => {
-    writing = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
@@ -37,15 +44,15 @@ export function groupCommit<T, R>(
         for (const waiting of batch) waiting.reject(error);
       }
     }
-    writing = false;
+    writing--;
   };
 
   return (item) =>
     new Promise<R>((resolve, reject) => {
       queue.push({ item, resolve, reject });
       // Not at once: the other callers finishing in this turn of the event loop join in.
-      if (!writing) {
-        writing = true;
+      if (writing < writers) {
+        writing++;
         setImmediate(flush);
       }
     });

@@ -98,6 +98,41 @@ for (const dialect of dialects) {
       expect(again.status).toBe("stored");
     });
 
+    test("events recorded at the same moment each get their own change row and deliveries", async () => {
+      const endpoint = await suite.store.endpoints.create(
+        {
+          url: "https://together.example",
+          description: "",
+          secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+          eventTypes: ["together.*"],
+          enabled: true,
+        },
+        base,
+      );
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, n) =>
+          suite.store.events.record(
+            entityEvent({
+              type: n % 3 === 0 ? "other.thing" : "together.thing",
+              entityId: `t-${n}`,
+            }),
+            n % 2 === 0 ? { change: { n } } : {},
+          ),
+        ),
+      );
+      const changes = new Map(
+        (await suite.store.changes.list({ limit: 500 })).items.map((c) => [c.id, c.data]),
+      );
+      results.forEach((result, n) => {
+        if (result.status !== "stored") throw new Error(`event ${n} was not stored`);
+        expect(result.event.entityId).toBe(`t-${n}`);
+        expect(result.deliveries).toBe(n % 3 === 0 ? 0 : 1);
+        if (n % 2 === 0) expect(changes.get(result.changeId ?? -1)).toEqual({ n });
+        else expect(result.changeId).toBeNull();
+      });
+      await suite.store.endpoints.delete(endpoint.id);
+    });
+
     test("a change is written with its event and listed newest first", async () => {
       const one = await suite.store.events.record(entityEvent({ source: "github" }), {
         change: { n: 1, data: { branch: "main" } },

@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type postgres from "postgres";
+import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
+import { isDatabaseUnavailable } from "../errors.ts";
 import type {
   Change,
   ChangeStore,
@@ -20,6 +22,13 @@ type EventRow = typeof events.$inferSelect;
 
 const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
 
+/**
+ * Batches written at once: PostgreSQL works on several while one waits for its WAL flush.
+ * Measured with 32 senders: 1 writer 0.38x the baseline, 3-4 writers 0.7x, 6 fewer again
+ * (smaller batches); the pool's other connections stay free for the API and the workers.
+ */
+const INGEST_WRITERS = 4;
+
 export class PgEventStore implements EventStore {
   constructor(
     private readonly db: PgDb,
@@ -27,16 +36,58 @@ export class PgEventStore implements EventStore {
   ) {}
 
   /**
-   * The ingest hot path as one statement, so one round trip and no explicit transaction:
-   * the event, its `changes` row and its deliveries commit together or not at all. The
-   * unique index decides duplicates (concurrent copies of one delivery wait for the first
-   * to commit, then insert nothing). Endpoint filters are matched here in SQL with the
-   * same rules as `matchesEventType` (the store contract tests hold both to them).
+   * Concurrent requests' events are written together (../../lib/group-commit.ts): one
+   * statement and one commit for the batch instead of one each. A batch that fails for any
+   * reason but the database being away is written again one event at a time, so one bad
+   * event takes no other with it. Each caller is answered after its commit.
    */
+  private readonly recordInBatches = groupCommit(
+    (batch: readonly PendingEvent[]) => this.recordBatch(batch),
+    { writers: INGEST_WRITERS },
+  );
+
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
-    const id = newId();
-    const dedupeKey = event.dedupeKey ?? null;
-    const change = options.change === undefined ? null : JSON.stringify(options.change);
+    // Serialized here, so an event that cannot be fails its own caller only.
+    const outcome = await this.recordInBatches(pendingEvent(event, options.change));
+    if ("error" in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  private async recordBatch(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
+    if (batch.length > 1) {
+      try {
+        const written = await insertEvents(this.client, batch);
+        return await Promise.all(
+          batch.map(async (pending, i): Promise<RecordOutcome> => {
+            const inserted = written[i];
+            if (inserted) return { result: storedResult(pending, inserted) };
+            return { result: await this.duplicateResult(pending) };
+          }),
+        );
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+      }
+    }
+    return Promise.all(
+      batch.map(async (pending): Promise<RecordOutcome> => {
+        try {
+          return { result: await this.recordOne(pending) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+  }
+
+  /**
+   * One event as one statement, so one round trip and no explicit transaction: the event,
+   * its `changes` row and its deliveries commit together or not at all. The unique index
+   * decides duplicates (concurrent copies of one delivery wait for the first to commit,
+   * then insert nothing). Endpoint filters are matched in SQL with the same rules as
+   * `matchesEventType` (the store contract tests hold both to them).
+   */
+  private async recordOne(pending: PendingEvent): Promise<RecordResult> {
+    const { id, event, dedupeKey, payload, headers, change } = pending;
     const [row] = await this.client<
       { event_id: string | null; change_id: string | null; deliveries: number }[]
     >`
@@ -44,7 +95,7 @@ export class PgEventStore implements EventStore {
         insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
         values (${id}, ${event.source}, ${event.type}, ${event.entityType ?? null}, ${event.entityId ?? null},
                 ${event.action ?? null}, ${event.occurredAt.toISOString()}::timestamptz, ${event.receivedAt.toISOString()}::timestamptz,
-                ${JSON.stringify(event.payload)}::jsonb, ${JSON.stringify(event.headers)}::jsonb, ${dedupeKey})
+                ${payload}::jsonb, ${headers}::jsonb, ${dedupeKey})
         on conflict (source, dedupe_key) do nothing
         returning id, type, received_at
       ), new_change as (
@@ -56,10 +107,7 @@ export class PgEventStore implements EventStore {
         select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
                new_event.received_at, new_event.received_at, new_event.received_at
         from new_event join endpoints endpoint on endpoint.enabled
-        where jsonb_array_length(endpoint.event_types) = 0 or exists (
-          select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
-          where pattern = '*' or pattern = new_event.type
-             or (right(pattern, 2) = '.*' and starts_with(new_event.type, left(pattern, -1))))
+        where ${this.client.unsafe(ENDPOINT_MATCHES("new_event"))}
         returning 1
       ), woken as (
         -- sent on commit, and only when there is work
@@ -69,26 +117,15 @@ export class PgEventStore implements EventStore {
              (select id from new_change) as change_id,
              (select count(*) from new_deliveries)::int as deliveries,
              (select count(*) from woken)::int as woken`;
-    if (!row?.event_id) {
-      return { status: "duplicate", eventId: await this.idOfDuplicate(event.source, dedupeKey) };
-    }
-    return {
-      status: "stored",
-      event: {
-        id,
-        source: event.source,
-        type: event.type,
-        entityType: event.entityType ?? null,
-        entityId: event.entityId ?? null,
-        action: event.action ?? null,
-        occurredAt: event.occurredAt,
-        receivedAt: event.receivedAt,
-        payload: event.payload,
-        headers: event.headers,
-      },
+    if (!row?.event_id) return this.duplicateResult(pending);
+    return storedResult(pending, {
       changeId: row.change_id === null ? null : Number(row.change_id),
       deliveries: row.deliveries,
-    };
+    });
+  }
+
+  private async duplicateResult({ event, dedupeKey }: PendingEvent): Promise<RecordResult> {
+    return { status: "duplicate", eventId: await this.idOfDuplicate(event.source, dedupeKey) };
   }
 
   private async idOfDuplicate(source: string, dedupeKey: string | null): Promise<string | null> {
@@ -161,4 +198,139 @@ export class PgChangeStore implements ChangeStore {
       .limit(page.limit + 1);
     return pageById(rows, page.limit);
   }
+}
+
+/** An event ready to write: its id chosen and its JSON serialized. */
+interface PendingEvent {
+  readonly id: string;
+  readonly event: NewEvent;
+  readonly dedupeKey: string | null;
+  readonly payload: string;
+  readonly headers: string;
+  readonly change: string | null;
+}
+
+type RecordOutcome = { readonly result: RecordResult } | { readonly error: unknown };
+
+function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
+  return {
+    id: newId(),
+    event,
+    dedupeKey: event.dedupeKey ?? null,
+    payload: JSON.stringify(event.payload),
+    headers: JSON.stringify(event.headers),
+    // No change asked for, or none given: no `changes` row.
+    change: change === undefined || change === null ? null : JSON.stringify(change),
+  };
+}
+
+interface Inserted {
+  readonly changeId: number | null;
+  readonly deliveries: number;
+}
+
+function storedResult({ id, event }: PendingEvent, inserted: Inserted): RecordResult {
+  return {
+    status: "stored",
+    event: {
+      id,
+      source: event.source,
+      type: event.type,
+      entityType: event.entityType ?? null,
+      entityId: event.entityId ?? null,
+      action: event.action ?? null,
+      occurredAt: event.occurredAt,
+      receivedAt: event.receivedAt,
+      payload: event.payload,
+      headers: event.headers,
+    },
+    changeId: inserted.changeId,
+    deliveries: inserted.deliveries,
+  };
+}
+
+/**
+ * `matchesEventType` in SQL, for the endpoint row `endpoint` and the new event row `row`:
+ * no filters, `*`, the exact type, or a `prefix.*`.
+ */
+const ENDPOINT_MATCHES = (row: string) => `jsonb_array_length(endpoint.event_types) = 0 or exists (
+          select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
+          where pattern = '*' or pattern = ${row}.type
+             or (right(pattern, 2) = '.*' and starts_with(${row}.type, left(pattern, -1))))`;
+
+/**
+ * Several events in one statement: the same writes as `recordOne`, for a batch that travels
+ * as JSON text. What it answers is in the batch's order: what was inserted, or undefined
+ * for a duplicate. `changes` ids are taken in the batch's order within the statement, so
+ * sorted they pair with the inserted events that asked for a change, in order.
+ */
+async function insertEvents(
+  client: postgres.Sql,
+  batch: readonly PendingEvent[],
+): Promise<(Inserted | undefined)[]> {
+  const input = `[${batch
+    .map(
+      ({ id, event, dedupeKey, payload, headers, change }, ord) =>
+        // The JSON is already serialized: spliced in, not encoded a second time.
+        `${JSON.stringify({
+          ord,
+          id,
+          source: event.source,
+          type: event.type,
+          entity_type: event.entityType ?? null,
+          entity_id: event.entityId ?? null,
+          action: event.action ?? null,
+          occurred_at: event.occurredAt.toISOString(),
+          received_at: event.receivedAt.toISOString(),
+          dedupe_key: dedupeKey,
+        }).slice(0, -1)},"payload":${payload},"headers":${headers},"change":${change ?? "null"}}`,
+    )
+    .join(",")}]`;
+  const rows = await client<{ kind: "event" | "change" | "woken"; id: string | null; n: number }[]>`
+    with input as (
+      select * from jsonb_to_recordset(${input}::text::jsonb) as i(
+        ord int, id text, source text, type text, entity_type text, entity_id text, action text,
+        occurred_at timestamptz, received_at timestamptz, dedupe_key text,
+        payload jsonb, headers jsonb, change jsonb)
+    ), new_events as (
+      insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
+      select id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key
+      from input order by ord
+      on conflict (source, dedupe_key) do nothing
+      returning id, type, received_at
+    ), new_changes as (
+      insert into changes (data)
+      select i.change from input i join new_events e on e.id = i.id
+      where i.change is not null
+      order by i.ord
+      returning id
+    ), new_deliveries as (
+      insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+      select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
+             new_event.received_at, new_event.received_at, new_event.received_at
+      from new_events new_event join endpoints endpoint on endpoint.enabled
+      where ${client.unsafe(ENDPOINT_MATCHES("new_event"))}
+      returning event_id
+    ), woken as (
+      select pg_notify('hookyard_deliveries', '') from (select 1 from new_deliveries limit 1) as queued
+    )
+    select 'event' as kind, e.id, (select count(*) from new_deliveries d where d.event_id = e.id)::int as n
+    from new_events e
+    union all select 'change', c.id::text, 0 from new_changes c
+    union all select 'woken', null, count(*)::int from woken`;
+  const deliveriesOf = new Map<string, number>();
+  const changeIds: number[] = [];
+  for (const row of rows) {
+    if (row.kind === "event" && row.id !== null) deliveriesOf.set(row.id, row.n);
+    if (row.kind === "change" && row.id !== null) changeIds.push(Number(row.id));
+  }
+  changeIds.sort((a, b) => a - b);
+  let nextChange = 0;
+  return batch.map(({ id, change }) => {
+    const deliveries = deliveriesOf.get(id);
+    if (deliveries === undefined) return undefined;
+    const changeId =
+      change === null || change === "null" ? null : (changeIds[nextChange++] ?? null);
+    return { changeId, deliveries };
+  });
 }

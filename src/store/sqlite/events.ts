@@ -199,7 +199,9 @@ function insertAll(
     };
   }
   const changeId =
-    change === undefined ? null : (statements.insertChange.get(JSON.stringify(change))?.id ?? null);
+    change === undefined || change === null
+      ? null
+      : (statements.insertChange.get(JSON.stringify(change))?.id ?? null);
   const at = stored.receivedAt.getTime();
   let deliveries = 0;
   for (const endpoint of statements.enabledEndpoints.all()) {

@@ -34,10 +34,13 @@ describe("groupCommit", () => {
 
   test("a batch is never larger than the limit", async () => {
     const sizes: number[] = [];
-    const write = groupCommit(async (items: readonly number[]) => {
-      sizes.push(items.length);
-      return items;
-    }, 2);
+    const write = groupCommit(
+      async (items: readonly number[]) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxBatch: 2 },
+    );
     await Promise.all([1, 2, 3, 4, 5].map(write));
     expect(sizes).toEqual([2, 2, 1]);
   });
