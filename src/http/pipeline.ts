@@ -7,7 +7,7 @@ import type { AppContext } from "../context.ts";
 import { newId } from "../lib/ids.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { parseJsonBody, readBody, tooLarge } from "./body.ts";
-import { ApiError, errorResponse, unavailable } from "./errors.ts";
+import { ApiError, badRequest, errorResponse, unavailable } from "./errors.ts";
 
 interface RequestTrace {
   readonly id: string;
@@ -37,6 +37,11 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
         const given = request.headers.get("x-request-id");
         const id = given && SAFE_REQUEST_ID.test(given) ? given : newId();
         traces.set(request, { id, startedAt: performance.now() });
+        // PostgreSQL cannot hold U+0000 in text, so an id or filter carrying one failed
+        // there (and only there) with a 500. No name, id or filter of ours holds one.
+        if (request.url.includes("%00")) {
+          return errorResponse(badRequest("the URL holds a NUL byte (%00)"));
+        }
         if (Number(request.headers.get("content-length") ?? 0) > limit) {
           return errorResponse(tooLarge(limit));
         }
