@@ -3,6 +3,7 @@
  * whose random inputs miss it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { encodeCursor } from "../../src/store/cursor.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
 
@@ -24,6 +25,22 @@ for (const dialect of dialects) {
         const response = await app.request(path);
         expect({ path, status: response.status }).toEqual({ path, status: 400 });
         expect((await response.json()).error).toContain("NUL");
+      }
+    });
+
+    test("a cursor whose time lies beyond any date, or whose id holds a NUL, is a 422 naming the cursor", async () => {
+      const cursors = [
+        encodeCursor({ at: 8.64e15 + 1, id: "x" }),
+        encodeCursor({ at: 0, id: "\u0000" }),
+      ];
+      for (const path of cursors.flatMap((cursor) =>
+        ["/events", "/deliveries", "/relay/messages"].map((route) => `${route}?cursor=${cursor}`),
+      )) {
+        const response = await app.request(path);
+        expect({ path, status: response.status }).toEqual({ path, status: 422 });
+        expect((await response.json()).details).toEqual([
+          { field: "cursor", message: "not a cursor returned by this API" },
+        ]);
       }
     });
   });
