@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { encodeCursor } from "../../src/store/cursor.ts";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import { defaultBranchPush, githubDelivery } from "../fixtures/github/push.ts";
+import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
 
 for (const dialect of dialects) {
@@ -42,6 +43,36 @@ for (const dialect of dialects) {
           { field: "cursor", message: "not a cursor returned by this API" },
         ]);
       }
+    });
+
+    test("a time in the year 0000 is refused where it comes in, not by PostgreSQL", async () => {
+      const event = await postJson(app, "/webhooks/event", {
+        action: "create",
+        entity_type: "task",
+        time: "0001-01-01T00:30:00+01:00",
+        payload: { id: "year-zero" },
+      });
+      expect(event.status).toBe(422);
+      expect((await event.json()).details).toEqual([
+        { field: "time", message: expect.stringContaining("outside the years 0001-9999") },
+      ]);
+      const since = await app.request("/events?since=0000-01-01");
+      expect(since.status).toBe(422);
+      expect((await since.json()).details[0].field).toBe("since");
+    });
+
+    test("a push whose pushed_at falls in the year 0000 is a change timed at its receipt", async () => {
+      const payload = defaultBranchPush();
+      (payload.repository as Record<string, unknown>).pushed_at = -62_167_219_200;
+      const delivery = githubDelivery({ event: "push", payload });
+      const response = await app.request("/webhooks/github", {
+        method: "POST",
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      expect(response.status).toBe(201);
+      const { changes } = await (await app.request("/changes?limit=1")).json();
+      expect(changes[0].data.ts).not.toStartWith("0000");
     });
   });
 }
