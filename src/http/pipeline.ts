@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { newId } from "../lib/ids.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
-import { parseJsonBody, readBody, tooLarge } from "./body.ts";
+import { parseFormBody, parseJsonBody, readBody, tooLarge } from "./body.ts";
 import { ApiError, badRequest, errorResponse, unavailable } from "./errors.ts";
 
 interface RequestTrace {
@@ -52,8 +52,7 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
         if (rawBodyRoutes.has(route)) return readBody(request, limit);
         if (contentType.includes("json")) return parseJsonBody(await readBody(request, limit));
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
-          const text = new TextDecoder().decode(await readBody(request, limit));
-          return Object.fromEntries(new URLSearchParams(text));
+          return parseFormBody(new TextDecoder().decode(await readBody(request, limit)));
         }
       })
       .onError({ as: "global" }, ({ code, error, request, path }) => {

@@ -74,5 +74,80 @@ for (const dialect of dialects) {
       const { changes } = await (await app.request("/changes?limit=1")).json();
       expect(changes[0].data.ts).not.toStartWith("0000");
     });
+
+    describe("a NUL character in a body is refused with a 422 where it would be stored, on both databases", () => {
+      const counts = async () => ({
+        events: (await app.store.events.list({}, { limit: 500 })).items.length,
+        relay: (await app.store.relay.list({}, { limit: 500 })).items.length,
+        hooks: (await app.store.hooks.list(500)).length,
+        endpoints: (await app.store.endpoints.list()).length,
+      });
+      const expectRefused = async (response: Response) => {
+        expect(response.status).toBe(422);
+        expect((await response.json()).error).toContain("NUL");
+      };
+
+      test("in a GitHub push, an entity event, a raw relay event, an endpoint and a hook", async () => {
+        const before = await counts();
+        const push = defaultBranchPush();
+        (push.head_commit as Record<string, unknown>).message = "fix\u0000";
+        const delivery = githubDelivery({ event: "push", payload: push });
+        await expectRefused(
+          await app.request("/webhooks/github", {
+            method: "POST",
+            headers: delivery.headers,
+            body: delivery.body,
+          }),
+        );
+        await expectRefused(
+          await postJson(app, "/webhooks/event", {
+            action: "create",
+            entity_type: "task",
+            time: "2026-11-22T10:00:00Z",
+            payload: { id: "t-1", "name\u0000": "x" },
+          }),
+        );
+        await expectRefused(
+          await postJson(app, "/notifications", { id: "e\u0000", type: "t", project: "p" }),
+        );
+        await expectRefused(
+          await postJson(app, "/endpoints", { url: "https://example.com", description: "\u0000" }),
+        );
+        await expectRefused(
+          await app.request("/webhook", {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: "userid=alice%00",
+          }),
+        );
+        expect(await counts()).toEqual(before);
+      });
+
+      test("in a hook trigger's text body", async () => {
+        const { id } = await (await postJson(app, "/webhook", { userid: "nul-test" })).json();
+        const before = await counts();
+        await expectRefused(
+          await app.request(`/webhook/${id}`, {
+            method: "POST",
+            headers: { "content-type": "text/plain" },
+            body: "a\u0000b",
+          }),
+        );
+        expect(await counts()).toEqual(before);
+      });
+
+      test("but a Pub/Sub envelope whose data holds one is acknowledged and kept as rejected", async () => {
+        const data = Buffer.from(JSON.stringify({ id: "e\u0000", type: "t", project: "p" }));
+        const response = await postJson(app, "/notifications", {
+          message: { data: data.toString("base64"), messageId: "nul-1" },
+          subscription: "projects/p/subscriptions/s",
+        });
+        expect(response.status).toBe(202);
+        expect(await response.json()).toMatchObject({
+          status: "rejected",
+          reason: expect.stringContaining("NUL"),
+        });
+      });
+    });
   });
 }
