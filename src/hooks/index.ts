@@ -5,9 +5,9 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
-import { nulInBody, parseFormBody, parseJsonBody, rawBodyOf } from "../http/body.ts";
+import { parseFormBody, parseJsonBody, rawBodyOf, unstorableBody } from "../http/body.ts";
 import { notFound, unprocessable } from "../http/errors.ts";
-import { holdsNul } from "../lib/nul.ts";
+import { isStorableText } from "../lib/storable-text.ts";
 import type { Hook } from "../store/hooks.ts";
 import { hookEventPayload, runHookHandler } from "./handler.ts";
 
@@ -140,6 +140,6 @@ function decodeTriggerBody(bytes: Uint8Array, contentType: string): unknown {
   if (contentType.includes("json")) return parseJsonBody(bytes);
   const text = new TextDecoder().decode(bytes);
   if (contentType.startsWith("application/x-www-form-urlencoded")) return parseFormBody(text);
-  if (holdsNul(text)) throw nulInBody();
+  if (!isStorableText(text)) throw unstorableBody();
   return text;
 }

@@ -3,7 +3,7 @@
  * signatures are computed over the exact bytes, and a chunked body without a
  * Content-Length must not be buffered whole before it is found too large.
  */
-import { holdsNul, jsonHoldsNul, NUL_MESSAGE } from "../lib/nul.ts";
+import { isStorableJson, isStorableText, UNSTORABLE_MESSAGE } from "../lib/storable-text.ts";
 import { ApiError, badRequest, unprocessable } from "./errors.ts";
 
 /** Answered before the body is read: closing the connection stops the client's upload. */
@@ -46,8 +46,8 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Prom
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400), a
- * NUL in any string a 422.
+ * Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400), text
+ * no database can store (a NUL, a lone surrogate) a 422.
  */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   let text: string;
@@ -63,21 +63,23 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (jsonHoldsNul(text)) throw nulInBody();
+  if (!isStorableJson(value, text)) throw unstorableBody();
   return value;
 }
 
 /** Form fields (`a=1&b=2`) as an object; a NUL in a name or value is a 422. */
 export function parseFormBody(text: string): Record<string, string> {
   const fields = Object.fromEntries(new URLSearchParams(text));
-  if (Object.entries(fields).some(([name, value]) => holdsNul(name) || holdsNul(value))) {
-    throw nulInBody();
+  if (!Object.entries(fields).every(([name, value]) => isStorableText(name + value))) {
+    throw unstorableBody();
   }
   return fields;
 }
 
-export const nulInBody = () =>
-  unprocessable(`the request body ${NUL_MESSAGE}`, [{ field: "body", message: NUL_MESSAGE }]);
+export const unstorableBody = () =>
+  unprocessable(`the request body ${UNSTORABLE_MESSAGE}`, [
+    { field: "body", message: UNSTORABLE_MESSAGE },
+  ]);
 
 /**
  * The raw body of a route listed in the pipeline's `rawBodyRoutes`: the bytes the

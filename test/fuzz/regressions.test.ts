@@ -123,6 +123,29 @@ for (const dialect of dialects) {
         expect(await counts()).toEqual(before);
       });
 
+      test("as is a lone surrogate, which PostgreSQL refuses too", async () => {
+        const before = await counts();
+        await expectRefused(
+          await postJson(
+            app,
+            "/webhooks/event",
+            '{"action": "create", "entity_type": "task", "time": "2026-11-22T10:00:00Z", "payload": {"id": "t-2", "name": "\\ud800"}}',
+          ),
+        );
+        const push = defaultBranchPush();
+        const delivery = githubDelivery({ event: "push", payload: push });
+        const body = delivery.body.replace('"Fix the flaky test"', '"\\udc00"');
+        expect(body).not.toBe(delivery.body);
+        await expectRefused(
+          await app.request("/webhooks/github", {
+            method: "POST",
+            headers: delivery.headers,
+            body,
+          }),
+        );
+        expect(await counts()).toEqual(before);
+      });
+
       test("in a hook trigger's text body", async () => {
         const { id } = await (await postJson(app, "/webhook", { userid: "nul-test" })).json();
         const before = await counts();
