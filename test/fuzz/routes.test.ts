@@ -10,7 +10,8 @@ import fc from "fast-check";
 import { createApp } from "../../src/app.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import { encodeCursor } from "../../src/store/cursor.ts";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import { postJson, startTestApp, type TestApp } from "../support/app.ts";
+import { openSession, type Session } from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import {
   documentedRoutes,
@@ -18,6 +19,7 @@ import {
   expectSoundAnswer,
   expectSoundPage,
   INVALID_UTF8,
+  mutationOf,
   NASTY_STRINGS,
   nastyString,
   nastyValue,
@@ -192,6 +194,58 @@ const body = (): fc.Arbitrary<
       .map((bytes) => ({ bytes: new Uint8Array(bytes), note: "random bytes" })),
   );
 
+/**
+ * A valid body for the routes that take one (the ingestion routes have their own file),
+ * so a mutation of one field gets past the first checks to the deeper ones. Dashboard
+ * forms also carry the CSRF token (added in the test), or they stop at the CSRF check.
+ */
+const VALID_BODIES: Record<string, Record<string, unknown>> = {
+  "POST /endpoints": {
+    url: "http://127.0.0.1:9/hook",
+    description: "fuzz",
+    event_types: ["*", "github.*", "task.update"],
+    enabled: true,
+    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  },
+  "PATCH /endpoints/:id": { description: "d", enabled: false, event_types: ["a.b"] },
+  "POST /webhook": { userid: "alice" },
+  "POST /trigger/:event_type": { order: 42, lines: [{ sku: "x" }] },
+  "POST /dashboard/endpoints": {
+    url: "http://127.0.0.1:9/hook",
+    description: "fuzz",
+    event_types: "*, task.*",
+  },
+  "POST /dashboard/endpoints/:id/toggle": { enabled: "false" },
+  "POST /dashboard/hooks": { userid: "alice" },
+};
+
+const asForm = (fields: unknown) =>
+  new URLSearchParams(
+    typeof fields === "object" && fields !== null
+      ? Object.entries(fields).map(([key, value]) => [
+          key,
+          typeof value === "string" ? value : (JSON.stringify(value) ?? ""),
+        ])
+      : [["value", String(fields)]],
+  ).toString();
+
+/** The body for one route: its valid body mutated, when it has one, or anything at all. */
+const bodyFor = (route: Route) => {
+  const valid = VALID_BODIES[`${route.method} ${route.path}`];
+  if (valid === undefined) return body();
+  const form = route.path.startsWith("/dashboard");
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: mutationOf(valid).map((value) => ({
+        bytes: form ? asForm(value) : (JSON.stringify(value) ?? ""),
+        note: `mutated ${form ? "form" : "json"}`,
+      })),
+    },
+    { weight: 1, arbitrary: body() },
+  );
+};
+
 /** Bun's fetch sends only the methods it knows; unknown ones go over raw TCP (raw-http.test.ts). */
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 
@@ -200,9 +254,35 @@ for (const dialect of dialects) {
     let app: TestApp;
     let routes: Route[] = [];
 
+    /** Ids of real rows, so hostile requests also reach rows that exist. */
+    const realIds: string[] = [];
+    let session: Session;
+
     beforeAll(async () => {
-      app = await startTestApp(dialect);
+      app = await startTestApp(dialect, { settings: { ALLOW_PRIVATE_ENDPOINTS: "true" } });
       routes = allRoutes(app);
+      const endpoint = await postJson(app, "/endpoints", VALID_BODIES["POST /endpoints"]);
+      const hook = await postJson(app, "/webhook", { userid: "alice" });
+      const trigger = await postJson(app, "/trigger/fuzz.seed", { a: 1 });
+      const relay = await postJson(app, "/notifications", { id: "e1", type: "t", project: "p" });
+      const entity = await postJson(app, "/webhooks/event", {
+        action: "create",
+        entity_type: "task",
+        time: "2026-11-22T10:00:00Z",
+        payload: { id: "task-1" },
+      });
+      const { event_id } = await trigger.json();
+      const { deliveries } = await (await app.request(`/deliveries?event_id=${event_id}`)).json();
+      realIds.push(
+        (await endpoint.json()).id,
+        (await hook.json()).id,
+        event_id,
+        deliveries[0].id,
+        (await relay.json()).id,
+        (await entity.json()).entity_id,
+      );
+      expect(realIds.every((id) => typeof id === "string")).toBe(true);
+      session = await openSession(app, "/dashboard/hooks");
     });
     afterAll(() => app.stop());
 
@@ -258,30 +338,48 @@ for (const dialect of dialects) {
     });
 
     test("random methods, paths, queries, headers and bodies never get a 5xx or a non-JSON API error", async () => {
+      const value = fc.oneof(
+        { weight: 1, arbitrary: fc.constantFrom(...realIds) },
+        { weight: 3, arbitrary: segment() },
+      );
+      const requests = fc.constantFrom(...routes).chain((route) =>
+        fc.record({
+          route: fc.constant(route),
+          values: fc.array(value, { minLength: 2, maxLength: 2 }),
+          otherMethod: fc.option(fc.constantFrom(...METHODS), { freq: 3, nil: undefined }),
+          search: query(),
+          headers: headers(),
+          body: bodyFor(route),
+          csrf: fc.constantFrom(true, true, true, false),
+        }),
+      );
       await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 0, max: 1_000_000 }),
-          fc.array(segment(), { minLength: 2, maxLength: 2 }),
-          fc.option(fc.constantFrom(...METHODS), { freq: 3, nil: undefined }),
-          query(),
-          headers(),
-          body(),
-          async (pick, values, otherMethod, search, requestHeaders, requestBody) => {
-            const route = routes[pick % routes.length] as Route;
-            const method = otherMethod ?? route.method;
-            const path = fill(route.path, values) + search;
-            const carriesBody = !["GET", "HEAD"].includes(method) && requestBody !== undefined;
-            await send(
-              method,
-              path,
-              {
-                headers: requestHeaders,
-                ...(carriesBody ? { body: requestBody.bytes } : {}),
-              },
-              carriesBody ? requestBody.note : undefined,
+        fc.asyncProperty(requests, async (request) => {
+          const { route, values, otherMethod, search, body: requestBody, csrf } = request;
+          const method = otherMethod ?? route.method;
+          const path = fill(route.path, values) + search;
+          const carriesBody = !["GET", "HEAD"].includes(method) && requestBody !== undefined;
+          const headers = { ...request.headers };
+          let bytes = requestBody?.bytes ?? "";
+          // Most dashboard posts come from the dashboard's own page, token and all.
+          if (csrf && route.path.startsWith("/dashboard") && method === "POST") {
+            Object.assign(headers, {
+              cookie: session.cookie,
+              origin: app.url,
+              "sec-fetch-site": "same-origin",
+              "content-type": "application/x-www-form-urlencoded",
+            });
+            bytes = new Uint8Array(
+              Buffer.concat([Buffer.from(`csrf_token=${session.token}&`), Buffer.from(bytes)]),
             );
-          },
-        ),
+          }
+          await send(
+            method,
+            path,
+            { headers, ...(carriesBody ? { body: bytes } : {}) },
+            carriesBody ? requestBody.note : undefined,
+          );
+        }),
         { numRuns: RUNS },
       );
       await expectHealthy(app);
