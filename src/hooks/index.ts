@@ -7,7 +7,7 @@ import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
 import { parseFormBody, parseJsonBody, rawBodyOf, unstorableBody } from "../http/body.ts";
 import { notFound, unprocessable } from "../http/errors.ts";
-import { isStorableText } from "../lib/storable-text.ts";
+import { isStorableText } from "../lib/storable.ts";
 import type { Hook } from "../store/hooks.ts";
 import { hookEventPayload, runHookHandler } from "./handler.ts";
 

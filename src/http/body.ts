@@ -3,7 +3,7 @@
  * signatures are computed over the exact bytes, and a chunked body without a
  * Content-Length must not be buffered whole before it is found too large.
  */
-import { isStorableJson, isStorableText, UNSTORABLE_MESSAGE } from "../lib/storable-text.ts";
+import { isStorableText, UNSTORABLE_MESSAGE, unstorableJson } from "../lib/storable.ts";
 import { ApiError, badRequest, unprocessable } from "./errors.ts";
 
 /** Answered before the body is read: closing the connection stops the client's upload. */
@@ -46,8 +46,8 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Prom
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400), text
- * no database can store (a NUL, a lone surrogate) a 422.
+ * Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400), JSON
+ * that cannot be stored (a NUL, a lone surrogate, absurd nesting) a 422.
  */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   let text: string;
@@ -63,7 +63,8 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isStorableJson(value, text)) throw unstorableBody();
+  const problem = unstorableJson(value, text);
+  if (problem !== undefined) throw unstorableBody(problem);
   return value;
 }
 
@@ -76,10 +77,8 @@ export function parseFormBody(text: string): Record<string, string> {
   return fields;
 }
 
-export const unstorableBody = () =>
-  unprocessable(`the request body ${UNSTORABLE_MESSAGE}`, [
-    { field: "body", message: UNSTORABLE_MESSAGE },
-  ]);
+export const unstorableBody = (problem = UNSTORABLE_MESSAGE) =>
+  unprocessable(`the request body ${problem}`, [{ field: "body", message: problem }]);
 
 /**
  * The raw body of a route listed in the pipeline's `rawBodyRoutes`: the bytes the

@@ -172,5 +172,41 @@ for (const dialect of dialects) {
         });
       });
     });
+
+    test("JSON nested 100,000 levels deep is a 422 wherever it comes in, not a stack overflow", async () => {
+      const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+      const { id } = await (await postJson(app, "/webhook", { userid: "deep" })).json();
+      const before = (await app.store.events.list({}, { limit: 500 })).items.length;
+      const bodies: [string, string, Record<string, string>][] = [
+        [
+          "/webhooks/event",
+          `{"action": "create", "entity_type": "task", "time": "2026-11-22T10:00:00Z", "payload": {"id": "deep", "x": ${deep}}}`,
+          {},
+        ],
+        ["/webhooks/github", `{"zen": "deep", "x": ${deep}}`, { "x-github-event": "ping" }],
+        [`/webhook/${id}`, deep, {}],
+        ["/trigger/deep.json", deep, {}],
+        ["/notifications", `{"id": "deep", "type": "t", "project": "p", "x": ${deep}}`, {}],
+      ];
+      for (const [path, body, headers] of bodies) {
+        const response = await postJson(app, path, body, headers);
+        expect({ path, status: response.status }).toEqual({ path, status: 422 });
+        expect((await response.json()).error).toContain("nests deeper than 512 levels");
+      }
+      expect((await app.store.events.list({}, { limit: 500 })).items.length).toBe(before);
+    });
+
+    test("a payload nested 512 levels deep is stored and its dashboard page renders", async () => {
+      const response = await postJson(
+        app,
+        "/trigger/deep.ok",
+        `${"[".repeat(512)}"bottom"${"]".repeat(512)}`,
+      );
+      expect(response.status).toBe(202);
+      const { event_id } = await response.json();
+      const page = await app.request(`/dashboard/events/${event_id}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("deep.ok");
+    });
   });
 }

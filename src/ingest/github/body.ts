@@ -3,7 +3,7 @@
  * `application/json`, or `application/x-www-form-urlencoded` with the JSON in `payload=`.
  * Pure: the Content-Type header and the raw bytes in, the payload object or an error out.
  */
-import { isStorableJson, UNSTORABLE_MESSAGE } from "../../lib/storable-text.ts";
+import { unstorableJson } from "../../lib/storable.ts";
 
 export type DecodedBody =
   | { readonly ok: true; readonly payload: Record<string, unknown> }
@@ -92,7 +92,8 @@ function parseObject(text: string, what: string): DecodedBody {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
     return refuse(400, `${what} is JSON but not an object (got ${kind})`);
   }
-  if (!isStorableJson(value, text)) return refuse(422, `${what} ${UNSTORABLE_MESSAGE}`);
+  const problem = unstorableJson(value, text);
+  if (problem !== undefined) return refuse(422, `${what} ${problem}`);
   return { ok: true, payload: value as Record<string, unknown> };
 }
 

@@ -10,7 +10,7 @@
  * sender's own mistake, told at once: 422, nothing stored.
  */
 import { isJsonObject } from "../../lib/json.ts";
-import { isStorableJson, UNSTORABLE_MESSAGE } from "../../lib/storable-text.ts";
+import { unstorableJson } from "../../lib/storable.ts";
 import { decodeBase64Strict } from "./base64.ts";
 import {
   checkRelayEvent,
@@ -82,7 +82,8 @@ function decodeEnvelope(envelope: Envelope): Notification {
   } catch {
     return reject("message.data is not a UTF-8 JSON document");
   }
-  if (!isStorableJson(event, text)) return reject(`message.data ${UNSTORABLE_MESSAGE}`);
+  const problem = unstorableJson(event, text);
+  if (problem !== undefined) return reject(`message.data ${problem}`);
   if (!isJsonObject(event)) return reject("message.data holds JSON that is not an object");
   const check = checkRelayEvent(event);
   if (!check.ok) {
