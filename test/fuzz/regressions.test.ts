@@ -21,11 +21,26 @@ for (const dialect of dialects) {
         "/events/%00",
         "/events?q=a%00b",
         "/relay/messages/%00/retry",
-        "/dashboard/entities/%00",
+        "/entities/a%00b",
+        "/deliveries?endpoint_id=%00",
       ]) {
         const response = await app.request(path);
         expect({ path, status: response.status }).toEqual({ path, status: 400 });
         expect((await response.json()).error).toContain("NUL");
+      }
+    });
+
+    test("the dashboard answers a NUL byte in an id or a filter with its own pages", async () => {
+      for (const [path, status] of [
+        ["/dashboard?q=a%00b&entity=%00&type=%00&source=%00", 200],
+        ["/dashboard/relay?project=%00&status=%00", 200],
+        ["/dashboard/entities/a%00b", 404],
+        ["/dashboard/relay/a%00b", 404],
+        ["/dashboard/endpoints/a%00b?status=%00", 404],
+      ] as const) {
+        const response = await app.request(path);
+        expect({ path, status: response.status }).toEqual({ path, status });
+        expect(response.headers.get("content-type")).toStartWith("text/html");
       }
     });
 
