@@ -68,7 +68,7 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   return value;
 }
 
-/** Form fields (`a=1&b=2`) as an object; a NUL in a name or value is a 422. */
+/** Form fields (`a=1&b=2`) as an object; a NUL (`%00`) in a name or value is a 422. */
 export function parseFormBody(text: string): Record<string, string> {
   const fields = Object.fromEntries(new URLSearchParams(text));
   if (!Object.entries(fields).every(([name, value]) => isStorableText(name + value))) {

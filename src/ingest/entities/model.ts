@@ -238,8 +238,9 @@ export function parseDateTime(text: string): DateTimeParse {
   utc.setUTCFullYear(y);
   const offsetMinutes = (sign === "-" ? -1 : 1) * (oh * 60 + om);
   const date = new Date(utc.getTime() - offsetMinutes * 60_000);
-  if (!isStorableDate(date))
+  if (!isStorableDate(date)) {
     return fail(`got ${describeValue(text)}, outside the years 0001-9999 in UTC`);
+  }
   return { ok: true, date };
 }
 
