@@ -102,8 +102,11 @@ export const nastyValue = (): fc.Arbitrary<unknown> =>
         { constructor: { prototype: { polluted: true } } },
       ),
     },
-    { weight: 1, arbitrary: fc.constantFrom(10, 1000, 5000).map((d) => deeplyNested(d, "array")) },
-    { weight: 1, arbitrary: fc.constantFrom(10, 1000).map((d) => deeplyNested(d, "object")) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(10, 512, 513, 5000, 20_000).map((d) => deeplyNested(d, "array")),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(10, 513, 1000).map((d) => deeplyNested(d, "object")) },
     { weight: 1, arbitrary: fc.constant("A".repeat(1024 * 1024)) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   );
