@@ -8,9 +8,10 @@ import fc from "fast-check";
 import type { TestApp } from "../support/app.ts";
 
 /**
- * Runs per property. Each run is one HTTP request against the real app, so this bounds
- * the folder's run time (well under a minute on two cores, both dialects); raise it with
- * FUZZ_RUNS for a longer local hunt. fast-check prints the seed of a failing run.
+ * Runs per property. Each run is one to four HTTP requests against the real app, so this
+ * bounds the folder's run time (about 25 s on two cores, both dialects, 12 s of it the
+ * slowloris wait); raise it with FUZZ_RUNS for a longer hunt. fast-check prints the seed
+ * and path of a failing run.
  */
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
