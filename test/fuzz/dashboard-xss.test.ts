@@ -61,9 +61,14 @@ for (const dialect of dialects) {
     const logs = capturingLogger();
 
     beforeAll(async () => {
-      // The receiver answers every delivery with a payload, which the attempt keeps.
+      // The receiver answers every delivery with a redirect to a payload and a payload
+      // as its body: the attempt keeps both, as its error and its response.
       receiver = startReceiver(
-        () => new Response(`${XSS} ${JS_URL}`, { status: 500, headers: { "x-note": JS_URL } }),
+        () =>
+          new Response(`${XSS} ${JS_URL}`, {
+            status: 302,
+            headers: { location: `${JS_URL}//${XSS}` },
+          }),
       );
       app = await startTestApp(dialect, {
         settings: { ALLOW_PRIVATE_ENDPOINTS: "true", DELIVERY_RETRY_SCHEDULE: "1h" },
@@ -273,6 +278,10 @@ for (const dialect of dialects) {
       expect(await shown("/dashboard/changes")).toContain(`octo/${XSS}`);
       expect(await shown("/dashboard/endpoints")).toContain(XSS);
       expect(await shown("/dashboard/hooks")).toContain(XSS);
+      const [delivery] = (await app.store.deliveries.list({}, { limit: 1 })).items;
+      const attempts = await shown(`/dashboard/deliveries/${delivery?.id}`);
+      expect(attempts).toContain(`redirect to ${JS_URL}//${XSS}`);
+      expect(attempts).toContain(`${XSS} ${JS_URL}`);
       const relay = await app.store.relay.list({ project: "xss" }, { limit: 1 });
       expect(await shown(`/dashboard/relay/${relay.items[0]?.id}`)).toContain(SCRIPT);
     });
