@@ -21,14 +21,27 @@ import type { BackgroundService } from "./ops/service.ts";
 import { relayRoutes } from "./relay/index.ts";
 import { relayServices } from "./relay/services.ts";
 
+/**
+ * Seconds a connection may sit idle, or trickle a body (under 16 KB per period, Bun's
+ * own rule), before Bun closes it. Explicit rather than Elysia's implicit 30 s: a client
+ * that sends a byte a second (slowloris) would otherwise hold a connection and a request
+ * for that long. 10 s is what GitHub waits for an answer before it gives up on a
+ * delivery, so no sender is cut off that would not have given up anyway. A handler
+ * slower than this is cut off too. Unfinished headers get Bun's fixed 10 s.
+ */
+export const IDLE_TIMEOUT_SECONDS = 10;
+
 export function createApp(ctx: AppContext) {
   registerQueueMetrics(ctx);
   return (
     new Elysia({
-      // Well above MAX_BODY_SIZE: our own reader enforces the limit with a JSON 413,
-      // and a body declared larger is refused before it is read. Bun's own (bare) 413
-      // only meets bodies declared beyond this.
-      serve: { maxRequestBodySize: Math.max(4 * ctx.config.maxBodySizeBytes, 128 * 1024 ** 2) },
+      serve: {
+        idleTimeout: IDLE_TIMEOUT_SECONDS,
+        // Well above MAX_BODY_SIZE: our own reader enforces the limit with a JSON 413,
+        // and a body declared larger is refused before it is read. Bun's own (bare) 413
+        // only meets bodies declared beyond this.
+        maxRequestBodySize: Math.max(4 * ctx.config.maxBodySizeBytes, 128 * 1024 ** 2),
+      },
     })
       .use(
         httpPipeline(ctx, {

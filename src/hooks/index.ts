@@ -5,8 +5,9 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { assertAdmin } from "../http/auth.ts";
-import { parseJsonBody, rawBodyOf } from "../http/body.ts";
+import { parseFormBody, parseJsonBody, rawBodyOf, unstorableBody } from "../http/body.ts";
 import { notFound, unprocessable } from "../http/errors.ts";
+import { isStorableText } from "../lib/storable.ts";
 import type { Hook } from "../store/hooks.ts";
 import { hookEventPayload, runHookHandler } from "./handler.ts";
 
@@ -138,8 +139,7 @@ function decodeTriggerBody(bytes: Uint8Array, contentType: string): unknown {
   if (bytes.byteLength === 0) return null;
   if (contentType.includes("json")) return parseJsonBody(bytes);
   const text = new TextDecoder().decode(bytes);
-  if (contentType.startsWith("application/x-www-form-urlencoded")) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
+  if (contentType.startsWith("application/x-www-form-urlencoded")) return parseFormBody(text);
+  if (!isStorableText(text)) throw unstorableBody();
   return text;
 }

@@ -3,7 +3,8 @@
  * signatures are computed over the exact bytes, and a chunked body without a
  * Content-Length must not be buffered whole before it is found too large.
  */
-import { ApiError, badRequest } from "./errors.ts";
+import { isStorableText, UNSTORABLE_MESSAGE, unstorableJson } from "../lib/storable.ts";
+import { ApiError, badRequest, unprocessable } from "./errors.ts";
 
 /** Answered before the body is read: closing the connection stops the client's upload. */
 export const tooLarge = (limit: number) =>
@@ -44,7 +45,10 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Prom
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400). */
+/**
+ * Parses a JSON body; invalid UTF-8 and malformed JSON are the client's error (400), JSON
+ * that cannot be stored (a NUL, a lone surrogate, absurd nesting) a 422.
+ */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   let text: string;
   try {
@@ -53,12 +57,28 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
     throw badRequest("the request body is not valid UTF-8");
   }
   if (text.trim() === "") throw badRequest("the request body is empty; expected JSON");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
+  const problem = unstorableJson(value, text);
+  if (problem !== undefined) throw unstorableBody(problem);
+  return value;
 }
+
+/** Form fields (`a=1&b=2`) as an object; a NUL (`%00`) in a name or value is a 422. */
+export function parseFormBody(text: string): Record<string, string> {
+  const fields = Object.fromEntries(new URLSearchParams(text));
+  if (!Object.entries(fields).every(([name, value]) => isStorableText(name + value))) {
+    throw unstorableBody();
+  }
+  return fields;
+}
+
+export const unstorableBody = (problem = UNSTORABLE_MESSAGE) =>
+  unprocessable(`the request body ${problem}`, [{ field: "body", message: problem }]);
 
 /**
  * The raw body of a route listed in the pipeline's `rawBodyRoutes`: the bytes the

@@ -3,6 +3,7 @@
  * Routes declare their parameters as optional strings (for the OpenAPI document) and
  * read them through these, so a bad value says what was expected.
  */
+import { isStorableDate } from "../lib/dates.ts";
 import { unprocessable } from "./errors.ts";
 
 export interface FieldProblem {
@@ -79,5 +80,5 @@ export function parseTimestamp(value: string): Date | undefined {
   // Date rolls 2026-02-30 over to March; compare the calendar day to catch it.
   const [year, month, day] = value.slice(0, 10).split("-").map(Number);
   const check = new Date(Date.UTC(year as number, (month as number) - 1, day as number));
-  return check.getUTCDate() === day ? date : undefined;
+  return check.getUTCDate() === day && isStorableDate(date) ? date : undefined;
 }

@@ -13,13 +13,20 @@ export function encodeCursor(cursor: TimeCursor | { readonly id: number }): stri
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
+/** The largest distance from the epoch a Date can hold, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
 export function decodeTimeCursor(text: string): TimeCursor | undefined {
   const value = decode(text);
   if (
     typeof value === "object" &&
     value !== null &&
     Number.isSafeInteger((value as TimeCursor).at) &&
-    typeof (value as TimeCursor).id === "string"
+    // Positions no row can have, which PostgreSQL refuses with an error (a 500) rather
+    // than an empty page: a time beyond any Date, an id holding U+0000.
+    Math.abs((value as TimeCursor).at) <= MAX_DATE_MS &&
+    typeof (value as TimeCursor).id === "string" &&
+    !(value as TimeCursor).id.includes("\u0000")
   ) {
     return { at: (value as TimeCursor).at, id: (value as TimeCursor).id };
   }

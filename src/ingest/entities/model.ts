@@ -9,6 +9,7 @@
  * arrives as `{"0": "x"}` and passes (Elysia 1.4; pinned by a unit test).
  */
 import { t } from "elysia";
+import { isStorableDate } from "../../lib/dates.ts";
 import { isJsonObject, type JsonObject } from "../../lib/json.ts";
 
 export const ENTITY_ACTIONS = ["create", "update", "delete"] as const;
@@ -236,7 +237,11 @@ export function parseDateTime(text: string): DateTimeParse {
   const utc = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, millis));
   utc.setUTCFullYear(y);
   const offsetMinutes = (sign === "-" ? -1 : 1) * (oh * 60 + om);
-  return { ok: true, date: new Date(utc.getTime() - offsetMinutes * 60_000) };
+  const date = new Date(utc.getTime() - offsetMinutes * 60_000);
+  if (!isStorableDate(date)) {
+    return fail(`got ${describeValue(text)}, outside the years 0001-9999 in UTC`);
+  }
+  return { ok: true, date };
 }
 
 function daysInMonth(year: number, month: number): number {

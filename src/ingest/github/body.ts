@@ -3,9 +3,11 @@
  * `application/json`, or `application/x-www-form-urlencoded` with the JSON in `payload=`.
  * Pure: the Content-Type header and the raw bytes in, the payload object or an error out.
  */
+import { unstorableJson } from "../../lib/storable.ts";
+
 export type DecodedBody =
   | { readonly ok: true; readonly payload: Record<string, unknown> }
-  | { readonly ok: false; readonly status: 400 | 415; readonly error: string };
+  | { readonly ok: false; readonly status: 400 | 415 | 422; readonly error: string };
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -90,7 +92,13 @@ function parseObject(text: string, what: string): DecodedBody {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
     return refuse(400, `${what} is JSON but not an object (got ${kind})`);
   }
+  const problem = unstorableJson(value, text);
+  if (problem !== undefined) return refuse(422, `${what} ${problem}`);
   return { ok: true, payload: value as Record<string, unknown> };
 }
 
-const refuse = (status: 400 | 415, error: string): DecodedBody => ({ ok: false, status, error });
+const refuse = (status: 400 | 415 | 422, error: string): DecodedBody => ({
+  ok: false,
+  status,
+  error,
+});

@@ -3,6 +3,7 @@
  * any other push is ignored with a reason, and a payload the rule cannot be applied to is
  * invalid (the route answers 422). Pure: a payload in, a decision out.
  */
+import { isStorableDate } from "../../lib/dates.ts";
 import { isJsonObject, type JsonObject } from "../../lib/json.ts";
 
 export interface ChangeData {
@@ -122,8 +123,8 @@ export function formatPerson(person: unknown): string {
 
 /**
  * `repository.pushed_at` is epoch seconds in push payloads (ISO strings in other events,
- * and from hand-made senders). Anything unreadable, or beyond year 9999 (which ISO-8601
- * cannot write in the contract's format), is no push time.
+ * and from hand-made senders). Anything unreadable, or outside years 0001-9999 (which
+ * ISO-8601 cannot write in the contract's format), is no push time.
  */
 function pushTime(value: unknown): Date | undefined {
   let date: Date | undefined;
@@ -132,8 +133,7 @@ function pushTime(value: unknown): Date | undefined {
     date = new Date(Number(value) * 1000);
   } else if (typeof value === "string") date = new Date(value);
   if (!date || Number.isNaN(date.getTime())) return undefined;
-  const year = date.getUTCFullYear();
-  return year >= 0 && year <= 9999 ? date : undefined;
+  return isStorableDate(date) ? date : undefined;
 }
 
 /** ISO-8601 UTC to the second, the fraction cut off (not rounded): `2026-11-22T10:15:00Z`. */

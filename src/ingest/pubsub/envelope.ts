@@ -10,6 +10,7 @@
  * sender's own mistake, told at once: 422, nothing stored.
  */
 import { isJsonObject } from "../../lib/json.ts";
+import { unstorableJson } from "../../lib/storable.ts";
 import { decodeBase64Strict } from "./base64.ts";
 import {
   checkRelayEvent,
@@ -73,12 +74,16 @@ function decodeEnvelope(envelope: Envelope): Notification {
   if (typeof data !== "string" || data.trim() === "") return reject("message.data is missing");
   const bytes = decodeBase64Strict(data.trim());
   if (!bytes) return reject("message.data is not valid base64");
+  let text: string;
   let event: unknown;
   try {
-    event = JSON.parse(utf8.decode(bytes));
+    text = utf8.decode(bytes);
+    event = JSON.parse(text);
   } catch {
     return reject("message.data is not a UTF-8 JSON document");
   }
+  const problem = unstorableJson(event, text);
+  if (problem !== undefined) return reject(`message.data ${problem}`);
   if (!isJsonObject(event)) return reject("message.data holds JSON that is not an object");
   const check = checkRelayEvent(event);
   if (!check.ok) {

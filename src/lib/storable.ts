@@ -1,0 +1,68 @@
+/**
+ * What hookyard can store, checked where text and JSON come in so that what one database
+ * (or JavaScript itself) cannot take is refused with a 4xx, the same on both, rather than
+ * accepted and failing later with a 500.
+ *
+ * Text: PostgreSQL's text and jsonb refuse U+0000 and a lone UTF-16 surrogate (a `\ud800`
+ * escape with no partner), which SQLite and JavaScript take.
+ */
+export const isStorableText = (text: string): boolean =>
+  !text.includes("\u0000") && text.isWellFormed();
+
+/**
+ * Whether every key and string of `value`, parsed from the JSON text `json`, is storable.
+ * In JSON decoded as strict UTF-8 only a `\u` escape can bring in either character, so
+ * text without one is not walked.
+ */
+export function isStorableJson(value: unknown, json: string): boolean {
+  return !json.includes("\\u") || isStorableValue(value);
+}
+
+function isStorableValue(value: unknown): boolean {
+  if (typeof value === "string") return isStorableText(value);
+  if (Array.isArray(value)) return value.every(isStorableValue);
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).every(
+      ([key, item]) => isStorableText(key) && isStorableValue(item),
+    );
+  }
+  return true;
+}
+
+export const UNSTORABLE_MESSAGE =
+  "holds a NUL character (U+0000) or a lone surrogate (such as \\ud800), which hookyard cannot store";
+
+/**
+ * How deep JSON may nest. JSON.parse takes any depth, but JSON.stringify (which stores
+ * and shows a payload) recurses and overflows the stack somewhere past 20,000 levels; no
+ * real webhook nests more than a few dozen.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Why a parsed JSON value (and the text it came from) cannot be stored, or undefined. */
+export function unstorableJson(value: unknown, json: string): string | undefined {
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    return `nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`;
+  }
+  return isStorableJson(value, json) ? undefined : UNSTORABLE_MESSAGE;
+}
+
+/** Counts brackets outside strings, in one pass: walking the value would itself recurse. */
+function nestsDeeperThan(json: string, max: number): boolean {
+  // Each level needs an opening bracket, so short text cannot be too deep.
+  if (json.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      // Skips what a backslash escapes, so an escaped quote does not end the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
