@@ -77,6 +77,7 @@ export function deliveryWorker(
   const loop = new ClaimLoop<ClaimedDelivery>({
     name: "deliveries",
     concurrency: config.deliveryConcurrency,
+    prefetch: config.deliveryConcurrency,
     pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
     claim: (limit) => store.deliveries.claimDue(ctx.now(), limit, { ms: leaseMs, holder }),
     process: async (claimed) => {

@@ -12,6 +12,11 @@ import type { BackgroundService } from "./service.ts";
 export interface ClaimLoopOptions<T> {
   readonly name: string;
   readonly concurrency: number;
+  /**
+   * Items claimed ahead and held, leased, until a slot frees: a slot that frees then starts
+   * at once instead of waiting for the next claim's round trip. 0 claims only for free slots.
+   */
+  readonly prefetch?: number;
   /** Upper bound on any sleep. */
   readonly pollIntervalMs: number;
   readonly claim: (limit: number) => Promise<T[]>;
@@ -32,6 +37,8 @@ export class ClaimLoop<T> implements BackgroundService {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Claimed ahead (see `prefetch`), oldest first. */
+  private readonly ready: T[] = [];
   private wakeSleeper: (() => void) | undefined;
   private pendingWake = false;
   private unsubscribe: (() => Promise<void>) | undefined;
@@ -56,6 +63,12 @@ export class ClaimLoop<T> implements BackgroundService {
     this.running = false;
     this.wake();
     await this.loop;
+    // What was claimed ahead is ours (leased): process it rather than leave it to wait out
+    // its lease, a slot at a time as before.
+    while (this.ready.length > 0) {
+      if (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      else this.track(this.ready.shift() as T);
+    }
     await Promise.allSettled([...this.inFlight]);
     await this.unsubscribe?.().catch(() => {});
   }
@@ -75,17 +88,21 @@ export class ClaimLoop<T> implements BackgroundService {
     let failures = 0;
     while (this.running) {
       this.pendingWake = false;
-      const free = this.options.concurrency - this.inFlight.size;
+      const { concurrency, prefetch = 0 } = this.options;
+      while (this.ready.length > 0 && this.inFlight.size < concurrency) {
+        this.track(this.ready.shift() as T);
+      }
+      const wanted = concurrency + prefetch - this.inFlight.size - this.ready.length;
       // While work is in flight, claim in batches: a claim per freed slot costs a query
       // each (on SQLite, a synchronous one that blocks the event loop) and halved
       // delivery throughput. A finishing item wakes the loop to check again.
-      if (free <= 0 || (this.inFlight.size > 0 && free < this.minBatch)) {
+      if (wanted <= 0 || (this.inFlight.size > 0 && wanted < this.minBatch)) {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
       let items: T[];
       try {
-        items = await this.options.claim(free);
+        items = await this.options.claim(wanted);
         failures = 0;
       } catch (error) {
         const delay = fullJitterBackoff(failures++, OUTAGE_BACKOFF);
@@ -96,8 +113,11 @@ export class ClaimLoop<T> implements BackgroundService {
         await this.sleep(delay);
         continue;
       }
-      for (const item of items) this.track(item);
-      if (items.length === free || this.pendingWake) continue;
+      for (const item of items) {
+        if (this.inFlight.size < concurrency) this.track(item);
+        else this.ready.push(item);
+      }
+      if (items.length === wanted || this.pendingWake) continue;
       await this.sleep(await this.idleDelay());
     }
   }

@@ -178,4 +178,80 @@ describe("ClaimLoop", () => {
     expect(dueAt - start).toBeGreaterThanOrEqual(dueIn);
     expect(dueAt - start).toBeLessThan(1000);
   });
+
+  test("with prefetch, items are claimed ahead and started as slots free, never over concurrency", async () => {
+    const source = queue();
+    source.items.push(...Array.from({ length: 12 }, (_, i) => i));
+    const claims: number[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const done: number[] = [];
+    const allDone = deferred();
+    const loop = new ClaimLoop<number>({
+      name: "test",
+      concurrency: 2,
+      prefetch: 2,
+      pollIntervalMs: 60_000,
+      claim: async (limit) => {
+        claims.push(limit);
+        return source.claim(limit);
+      },
+      process: async (n) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        inFlight--;
+        done.push(n);
+        if (done.length === 12) allDone.resolve();
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    // The first claim asks for the slots and the prefetch: 2 start, 2 wait.
+    expect(claims[0]).toBe(4);
+    expect(source.items).toHaveLength(8);
+    while (done.length < 12) {
+      await Bun.sleep(0); // let the loop run: nothing else to await between releases
+      gates.shift()?.();
+    }
+    await allDone.promise;
+    await loop.stop();
+    expect(peak).toBe(2);
+    expect(done.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  test("on stop, items claimed ahead are processed, not left leased", async () => {
+    const source = queue();
+    source.items.push(1, 2, 3, 4);
+    const done: number[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loop = new ClaimLoop<number>({
+      name: "test",
+      concurrency: 1,
+      prefetch: 3,
+      pollIntervalMs: 60_000,
+      claim: source.claim,
+      process: async (n) => {
+        await gate;
+        done.push(n);
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    expect(source.items).toEqual([]);
+    const stopped = loop.stop();
+    release();
+    await stopped;
+    expect(done).toEqual([1, 2, 3, 4]);
+  });
 });
