@@ -9,6 +9,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import pkg from "../../package.json" with { type: "json" };
 import { postgresUrl } from "../support/databases.ts";
+import { freePort } from "../support/processes.ts";
 
 const root = join(import.meta.dir, "..", "..");
 let workdir: string;
@@ -45,13 +46,6 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Ru
     new Response(child.stderr).text(),
   ]);
   return { code, stdout, stderr };
-}
-
-async function freePort(): Promise<number> {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
 }
 
 async function waitUntilReady(url: string, child: { exitCode: number | null }): Promise<Response> {
