@@ -36,6 +36,8 @@ export interface HookyardOptions {
   /** Which parsed log lines to keep in `logs`; all by default. Long runs keep few. */
   readonly retain?: (entry: LogEntry) => boolean;
   readonly startTimeoutMs?: number;
+  /** A fixed port, so a restarted instance answers where the killed one did. */
+  readonly port?: number;
 }
 
 /** Conditions over every child's logs, checked whenever any child logs a line. */
@@ -77,7 +79,7 @@ export async function freePort(): Promise<number> {
 
 /** `hookyard serve` in a child process; resolves once it logs that it listens. */
 export async function startHookyard(options: HookyardOptions): Promise<HookyardProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const retain = options.retain ?? (() => true);
   const child = Bun.spawn(commandLine(options.command ?? "source", ["serve"]), {
     cwd: root,
