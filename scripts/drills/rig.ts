@@ -18,6 +18,7 @@ import {
   type HookyardCommand,
   type HookyardProcess,
   root,
+  spawnHookyard,
   startHookyard,
 } from "../../test/support/processes.ts";
 import { ok, type Receiver, startReceiver, status } from "../../test/support/receiver.ts";
@@ -35,10 +36,10 @@ export interface RigOptions {
   readonly settings?: Record<string, string>;
 }
 
-/** One receiver's view: how many 2xx answers each webhook-id got. */
+/** One receiver's view: when each webhook-id was answered 2xx (performance.now()). */
 export interface Counted {
   readonly receiver: Receiver;
-  readonly acked: Map<string, number>;
+  readonly acked: Map<string, number[]>;
 }
 
 export interface Rig {
@@ -48,7 +49,9 @@ export interface Rig {
   readonly port: number;
   readonly baseUrl: string;
   readonly command: HookyardCommand;
-  start(retain?: (entry: { msg: string; level: string }) => boolean): Promise<HookyardProcess>;
+  start(): Promise<HookyardProcess>;
+  /** Starts hookyard without waiting for it to listen, to kill it during start-up. */
+  spawn(): Promise<{ instance: HookyardProcess; listening: Promise<void> }>;
   /** Registers an endpoint per receiver and a named hook; returns the ids. */
   provision(instance: HookyardProcess): Promise<{ endpointIds: string[]; hookId: string }>;
   /** Opens the drill's database (for the final counts; after hookyard stopped on SQLite). */
@@ -86,10 +89,12 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
   const svix = await startFakeSvix();
   const random = seededRandom(options.seed ^ 0x5eed);
   const receivers = ENDPOINT_FILTERS.map((): Counted => {
-    const acked = new Map<string, number>();
+    const acked = new Map<string, number[]>();
     const receiver = startReceiver((request) => {
       if (random() < options.receiverFailureRate) return status(503);
-      acked.set(request.id, (acked.get(request.id) ?? 0) + 1);
+      const times = acked.get(request.id) ?? [];
+      times.push(request.arrivedAt);
+      acked.set(request.id, times);
       return ok(request);
     });
     return { receiver, acked };
@@ -108,6 +113,15 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
     SHUTDOWN_TIMEOUT: "5s",
     ...options.settings,
   };
+  const processOptions = {
+    databaseUrl: database.url,
+    port,
+    settings,
+    command,
+    // Only what went wrong: a long run would otherwise keep every line.
+    retain: (entry: { level: string }) => entry.level === "warn" || entry.level === "error",
+    startTimeoutMs: 30_000,
+  };
   return {
     database,
     svix,
@@ -115,15 +129,8 @@ export async function setUpRig(options: RigOptions): Promise<Rig> {
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     command,
-    start: (retain) =>
-      startHookyard({
-        databaseUrl: database.url,
-        port,
-        settings,
-        command,
-        retain: retain ?? ((entry) => entry.level === "warn" || entry.level === "error"),
-        startTimeoutMs: 30_000,
-      }),
+    start: () => startHookyard(processOptions),
+    spawn: () => spawnHookyard(processOptions),
     async provision(instance) {
       const endpointIds: string[] = [];
       for (const [i, filters] of ENDPOINT_FILTERS.entries()) {

@@ -79,6 +79,18 @@ export async function freePort(): Promise<number> {
 
 /** `hookyard serve` in a child process; resolves once it logs that it listens. */
 export async function startHookyard(options: HookyardOptions): Promise<HookyardProcess> {
+  const { instance, listening } = await spawnHookyard(options);
+  await listening;
+  return instance;
+}
+
+/**
+ * `hookyard serve` in a child process, returned at once (to kill it during start-up);
+ * `listening` resolves once it logs that it listens, and rejects if it exits before.
+ */
+export async function spawnHookyard(
+  options: HookyardOptions,
+): Promise<{ instance: HookyardProcess; listening: Promise<void> }> {
   const port = options.port ?? (await freePort());
   const retain = options.retain ?? (() => true);
   const child = Bun.spawn(commandLine(options.command ?? "source", ["serve"]), {
@@ -133,8 +145,7 @@ export async function startHookyard(options: HookyardOptions): Promise<HookyardP
   const exited = child.exited.then(async (code) => {
     throw new Error(`hookyard exited with ${code} before listening: ${await stderr}`);
   });
-  await Promise.race([started, exited]);
-  return instance;
+  return { instance, listening: Promise.race([started, exited]) };
 }
 
 export interface CommandRun {
