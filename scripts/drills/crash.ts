@@ -121,14 +121,14 @@ async function drill(): Promise<number> {
   );
   const code = await instance.kill("SIGTERM");
   warnings.push(...instance.logs);
-  if (code !== 0) console.log(`  the last instance exited ${code} on SIGTERM`);
-  return report(load, endpointIds, warnings);
+  return report(load, endpointIds, warnings, code);
 }
 
 async function report(
   load: MixedLoad,
   endpointIds: string[],
   warnings: Record<string, unknown>[],
+  lastExit: number,
 ): Promise<number> {
   const store = rig.openStore();
   let events: StoredEvent[];
@@ -148,6 +148,7 @@ async function report(
     await store.close();
   }
   const problems: string[] = [];
+  if (lastExit !== 0) problems.push(`the last instance exited ${lastExit} on SIGTERM, not 0`);
 
   // Messages: every 2xx must be stored.
   const byHeader = (name: string) => {

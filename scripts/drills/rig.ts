@@ -59,7 +59,7 @@ export interface Rig {
   close(keep: boolean): Promise<void>;
 }
 
-export function parseDatabaseOption(value: string): "sqlite" | { postgres: string } {
+function parseDatabaseOption(value: string): "sqlite" | { postgres: string } {
   if (value === "sqlite") return "sqlite";
   if (/^postgres(ql)?:\/\//.test(value)) return { postgres: value };
   console.error(`--database: expected "sqlite" or a postgres:// URL, got "${value}"`);
