@@ -220,13 +220,16 @@ async function report(
       if (!killedAt.some((kill) => kill > previous && kill < at)) unexplained++;
     }
   }
-  const requestsAtReceivers = rig.receivers.reduce((n, r) => n + r.receiver.requests.length, 0);
+  const received = rig.receivers.flatMap((r) => r.receiver.requests);
+  const requestsAtReceivers = received.length;
+  const unverified = received.filter((r) => r.verified !== true).length;
+  if (unverified > 0) problems.push(`${unverified} request(s) failed signature verification`);
   console.log("\ndeliveries");
   console.log(
     `  expected ${expected.size}, rows ${deliveries.length} (missing ${missingRows}), delivered in the database ${deliveries.length - notDelivered.length}`,
   );
   console.log(
-    `  delivered at the receivers ${atReceivers}, duplicates there ${duplicates} (at least once; ${unexplained} without a kill in between), ${requestsAtReceivers} requests in all (10% answered 503)`,
+    `  delivered at the receivers ${atReceivers}, duplicates there ${duplicates} (at least once; ${unexplained} without a kill in between), ${requestsAtReceivers} requests in all (10% answered 503, ${unverified} with a bad signature)`,
   );
   if (unexplained > 0)
     problems.push(`${unexplained} delivery(ies) sent twice with no crash in between`);
