@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { freePort } from "../../test/support/processes.ts";
 
 export const root = join(import.meta.dir, "..", "..");
 
@@ -32,12 +33,7 @@ export function buildBinary(): void {
   if (build.exitCode !== 0) process.exit(1);
 }
 
-export async function freePort(): Promise<number> {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
-}
+export { freePort };
 
 export async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 400; i++) {

@@ -3,7 +3,6 @@
  * SIGKILL mid-attempt, and two instances sharing one PostgreSQL database.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { databaseUrlOf } from "../support/app.ts";
 import {
   createTestDatabase,
@@ -11,119 +10,10 @@ import {
   postgresUrl,
   type TestDatabase,
 } from "../support/databases.ts";
-import {
-  type LogEntry,
-  ok,
-  type Receiver,
-  startReceiver,
-  withTimeout,
-} from "../support/receiver.ts";
+import { api, type HookyardProcess, startHookyard, untilLogged } from "../support/processes.ts";
+import { ok, type Receiver, startReceiver } from "../support/receiver.ts";
 
-const root = join(import.meta.dir, "..", "..");
-
-interface Instance {
-  readonly url: string;
-  readonly logs: LogEntry[];
-  /** Attempts this instance recorded as delivered. */
-  delivered(): number;
-  kill(signal: "SIGKILL" | "SIGTERM"): Promise<number>;
-}
-
-/** Conditions over the children's logs, checked whenever any child logs a line. */
-const logWaiters: { done: () => boolean; resolve: () => void }[] = [];
-
-function onLogLine(): void {
-  for (const waiter of logWaiters.filter((w) => w.done())) {
-    logWaiters.splice(logWaiters.indexOf(waiter), 1);
-    waiter.resolve();
-  }
-}
-
-function untilLogged(done: () => boolean, what: () => string, timeoutMs = 15_000): Promise<void> {
-  if (done()) return Promise.resolve();
-  const waiter = { done, resolve: () => {} };
-  const logged = new Promise<void>((resolve) => {
-    waiter.resolve = resolve;
-    logWaiters.push(waiter);
-  });
-  return withTimeout(logged, timeoutMs, what).finally(() => {
-    if (logWaiters.includes(waiter)) logWaiters.splice(logWaiters.indexOf(waiter), 1);
-  });
-}
-
-const isDelivered = (entry: LogEntry) =>
-  entry.msg === "delivery attempt" && entry.outcome === "delivered";
-
-async function freePort(): Promise<number> {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
-}
-
-/** `hookyard serve` in a child process; resolves once it logs that it listens. */
-async function startInstance(
-  databaseUrl: string,
-  settings: Record<string, string>,
-): Promise<Instance> {
-  const port = await freePort();
-  const child = Bun.spawn(["bun", "src/main.ts", "serve"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "info",
-      ALLOW_PRIVATE_ENDPOINTS: "true",
-      ...settings,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const logs: LogEntry[] = [];
-  const stderr = new Response(child.stderr).text();
-  (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of child.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) if (line.startsWith("{")) logs.push(JSON.parse(line) as LogEntry);
-      onLogLine();
-    }
-  })();
-  const instance: Instance = {
-    url: `http://127.0.0.1:${port}`,
-    logs,
-    delivered: () => logs.filter(isDelivered).length,
-    async kill(signal) {
-      child.kill(signal);
-      return child.exited;
-    },
-  };
-  const listening = untilLogged(
-    () => logs.some((e) => e.msg === "hookyard is listening"),
-    () => "hookyard did not start",
-  );
-  const exited = child.exited.then(async (code) => {
-    throw new Error(`hookyard exited with ${code} before listening: ${await stderr}`);
-  });
-  await Promise.race([listening, exited]);
-  return instance;
-}
-
-async function api(instance: Instance, path: string, body?: unknown) {
-  const response = await fetch(`${instance.url}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+type Instance = HookyardProcess;
 
 const running: Instance[] = [];
 const receivers: Receiver[] = [];
@@ -140,7 +30,10 @@ async function setUp(dialect: "sqlite" | "postgres") {
   const receiver = startReceiver();
   receivers.push(receiver);
   const start = async (settings: Record<string, string>) => {
-    const instance = await startInstance(databaseUrlOf(database), settings);
+    const instance = await startHookyard({
+      databaseUrl: databaseUrlOf(database),
+      settings: { ALLOW_PRIVATE_ENDPOINTS: "true", ...settings },
+    });
     running.push(instance);
     return instance;
   };

@@ -3,10 +3,10 @@
  * failures injected. Every event must arrive exactly once in effect.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { databaseUrlOf, postJson, startTestApp, type TestApp } from "../support/app.ts";
 import { createTestDatabase, dialects } from "../support/databases.ts";
 import { type FakeSvix, startFakeSvix } from "../support/fake-svix-server.ts";
+import { freePort, startHookyard } from "../support/processes.ts";
 
 const event = (id: string, project = "dev") => ({
   object: "event",
@@ -191,37 +191,22 @@ describe("relay: kill -9 in the middle of a burst", () => {
     const database = await createTestDatabase(
       dialects.includes("postgres") ? "postgres" : "sqlite",
     );
-    const root = join(import.meta.dir, "..", "..");
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const spawn = () =>
-      Bun.spawn(["bun", join(root, "src", "main.ts"), "serve"], {
-        env: {
-          ...process.env,
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          DATABASE_URL: databaseUrlOf(database),
+      startHookyard({
+        databaseUrl: databaseUrlOf(database),
+        port,
+        settings: {
           SVIX_TOKEN: svix.token,
           SVIX_SERVER_URL: svix.url,
           // a short timeout makes the lease of a killed worker expire quickly
           DELIVERY_TIMEOUT: "200ms",
-          LOG_LEVEL: "error",
         },
-        stdout: "ignore",
-        stderr: "ignore",
+        retain: () => false,
       });
     const base = `http://127.0.0.1:${port}`;
-    const ready = async () => {
-      for (let i = 0; i < 200; i++) {
-        try {
-          if ((await fetch(`${base}/readyz`)).ok) return;
-        } catch {}
-        await Bun.sleep(50);
-      }
-      throw new Error("hookyard did not start");
-    };
     try {
-      let child = spawn();
-      await ready();
+      let child = await spawn();
       // slow answers keep sends in flight when the process dies
       svix.setFailureRate(0.3, { kind: "slow", delayMs: 150 }, 7);
       const total = 60;
@@ -238,14 +223,11 @@ describe("relay: kill -9 in the middle of a burst", () => {
       const accepted = (await Promise.all(posts)).filter((r) => r.status === 202).length;
       expect(accepted).toBe(total);
       await svix.waitForMessages(10, 20_000);
-      child.kill("SIGKILL");
-      await child.exited;
+      await child.kill("SIGKILL");
       svix.setFailureRate(0, { kind: "drop" });
-      child = spawn();
-      await ready();
+      child = await spawn();
       await svix.waitForMessages(total, 30_000);
-      child.kill("SIGTERM");
-      await child.exited;
+      await child.kill("SIGTERM");
       const counts = svix.countByEventId();
       expect(counts.size).toBe(total);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);

@@ -33,6 +33,8 @@ export interface Receiver {
   respond: Responder;
   /** Resolves with the requests once `count` have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<readonly ReceivedRequest[]>;
+  /** Drops the requests recorded so far, so a long run does not keep every body. */
+  forget(): void;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export function startReceiver(respond: Responder = ok): Receiver {
         timeoutMs,
         () => `receiver: waited for ${count} requests, got ${requests.length}`,
       ).then(() => requests.slice());
+    },
+    forget: () => {
+      requests.length = 0;
     },
     stop: async () => {
       await server.stop(true);
