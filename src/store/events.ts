@@ -36,6 +36,22 @@ export interface StoredEvent {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The event as it is stored under `id`: what `record` answers, without reading it back. */
+export function storedEvent(id: string, event: NewEvent): StoredEvent {
+  return {
+    id,
+    source: event.source,
+    type: event.type,
+    entityType: event.entityType ?? null,
+    entityId: event.entityId ?? null,
+    action: event.action ?? null,
+    occurredAt: event.occurredAt,
+    receivedAt: event.receivedAt,
+    payload: event.payload,
+    headers: event.headers,
+  };
+}
+
 export type RecordResult =
   | {
       readonly status: "stored";

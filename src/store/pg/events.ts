@@ -14,6 +14,7 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
+import { storedEvent } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import type { PgDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
@@ -232,18 +233,7 @@ interface Inserted {
 function storedResult({ id, event }: PendingEvent, inserted: Inserted): RecordResult {
   return {
     status: "stored",
-    event: {
-      id,
-      source: event.source,
-      type: event.type,
-      entityType: event.entityType ?? null,
-      entityId: event.entityId ?? null,
-      action: event.action ?? null,
-      occurredAt: event.occurredAt,
-      receivedAt: event.receivedAt,
-      payload: event.payload,
-      headers: event.headers,
-    },
+    event: storedEvent(id, event),
     changeId: inserted.changeId,
     deliveries: inserted.deliveries,
   };

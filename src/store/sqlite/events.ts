@@ -14,6 +14,7 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
+import { storedEvent } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import type { SqliteDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
@@ -163,18 +164,7 @@ function insertAll(
   event: NewEvent,
   change: unknown,
 ): RecordResult {
-  const stored: StoredEvent = {
-    id: newId(),
-    source: event.source,
-    type: event.type,
-    entityType: event.entityType ?? null,
-    entityId: event.entityId ?? null,
-    action: event.action ?? null,
-    occurredAt: event.occurredAt,
-    receivedAt: event.receivedAt,
-    payload: event.payload,
-    headers: event.headers,
-  };
+  const stored = storedEvent(newId(), event);
   const dedupeKey = event.dedupeKey ?? null;
   const inserted = statements.insertEvent.run(
     stored.id,
