@@ -58,8 +58,11 @@ const RATE = Number(values.rate);
 const RSS_GROWTH = Number(values["rss-growth"]);
 const P99_FACTOR = Number(values["p99-factor"]);
 const SAMPLE_MS = 5_000;
-/** PgStore's pool of 10 (README: Limits), and the connection LISTEN holds. */
-const MAX_CONNECTIONS = 11;
+/**
+ * PgStore's connections (README: Limits): the pool of 10, the delivery worker's 2, the one
+ * for locks, and the one LISTEN holds.
+ */
+const MAX_CONNECTIONS = 14;
 
 interface Sample {
   readonly at: number;
