@@ -165,6 +165,15 @@ const quantile = (sorted: number[], q: number) =>
 
 async function soak(): Promise<number> {
   const instance: HookyardProcess = await rig.start();
+  let stopping = false;
+  // hookyard dying on its own is the worst finding a soak can make: say how, and stop.
+  void instance.exited.then(async (code) => {
+    if (stopping) return;
+    console.log(`\nFAILED: hookyard exited on its own with ${code}`);
+    console.log(`its warnings and errors: ${JSON.stringify(instance.logs.slice(-20))}`);
+    console.log(`its stderr: ${(await instance.stderr).slice(-4_000)}`);
+    process.exit(1);
+  });
   const { hookId } = await rig.provision(instance);
   const connections = connectionCounter();
   const startedAt = performance.now();
@@ -231,6 +240,7 @@ async function soak(): Promise<number> {
   }
   await sample();
   await connections?.close();
+  stopping = true;
   const code = await instance.kill("SIGTERM");
   return verdict({ samples, latencies, readLatencies, drainedInTime, exitedWith: code, load });
 }

@@ -25,6 +25,8 @@ export interface HookyardProcess {
   /** Attempts this instance logged as delivered (when delivery attempts are retained). */
   delivered(): number;
   readonly exited: Promise<number>;
+  /** Everything it wrote to stderr, once it exited. */
+  readonly stderr: Promise<string>;
   kill(signal: "SIGKILL" | "SIGTERM"): Promise<number>;
 }
 
@@ -132,6 +134,7 @@ export async function spawnHookyard(
     logs,
     delivered: () => logs.filter(isDelivered).length,
     exited: child.exited,
+    stderr,
     async kill(signal) {
       child.kill(signal);
       return child.exited;
