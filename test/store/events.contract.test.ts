@@ -98,6 +98,33 @@ for (const dialect of dialects) {
       expect(again.status).toBe("stored");
     });
 
+    if (dialect === "postgres") {
+      test("an event PostgreSQL refuses mid-batch fails alone: the others of its batch are stored", async () => {
+        // jsonb refuses U+0000 (the HTTP edge refuses it earlier); here it makes the batch's
+        // statement fail, so the events are written again one at a time.
+        const results = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, n) =>
+            suite.store.events.record(
+              entityEvent({
+                entityId: `refused-${n}`,
+                payload: n === 3 ? { text: "a\u0000b" } : { n },
+              }),
+            ),
+          ),
+        );
+        expect(results.map((r) => r.status)).toEqual([
+          "fulfilled",
+          "fulfilled",
+          "fulfilled",
+          "rejected",
+          "fulfilled",
+          "fulfilled",
+        ]);
+        expect(await suite.store.events.forEntity("refused-3", 10)).toEqual([]);
+        expect(await suite.store.events.forEntity("refused-4", 10)).toHaveLength(1);
+      });
+    }
+
     test("events recorded at the same moment each get their own change row and deliveries", async () => {
       const endpoint = await suite.store.endpoints.create(
         {

@@ -55,24 +55,17 @@ export class PgEventStore implements EventStore {
   }
 
   private async recordBatch(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
-    if (batch.length > 1) {
-      try {
-        const written = await insertEvents(this.client, batch);
-        return await Promise.all(
-          batch.map(async (pending, i): Promise<RecordOutcome> => {
-            const inserted = written[i];
-            if (inserted) return { result: storedResult(pending, inserted) };
-            return { result: await this.duplicateResult(pending) };
-          }),
-        );
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error;
-      }
+    try {
+      return await this.write(batch);
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) throw error;
     }
+    // Something in the batch is refused: each event on its own, so it fails alone.
     return Promise.all(
       batch.map(async (pending): Promise<RecordOutcome> => {
         try {
-          return { result: await this.recordOne(pending) };
+          const [outcome] = await this.write([pending]);
+          return outcome as RecordOutcome;
         } catch (error) {
           return { error };
         }
@@ -80,49 +73,15 @@ export class PgEventStore implements EventStore {
     );
   }
 
-  /**
-   * One event as one statement, so one round trip and no explicit transaction: the event,
-   * its `changes` row and its deliveries commit together or not at all. The unique index
-   * decides duplicates (concurrent copies of one delivery wait for the first to commit,
-   * then insert nothing). Endpoint filters are matched in SQL with the same rules as
-   * `matchesEventType` (the store contract tests hold both to them).
-   */
-  private async recordOne(pending: PendingEvent): Promise<RecordResult> {
-    const { id, event, dedupeKey, payload, headers, change } = pending;
-    const [row] = await this.client<
-      { event_id: string | null; change_id: string | null; deliveries: number }[]
-    >`
-      with new_event as (
-        insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
-        values (${id}, ${event.source}, ${event.type}, ${event.entityType ?? null}, ${event.entityId ?? null},
-                ${event.action ?? null}, ${event.occurredAt.toISOString()}::timestamptz, ${event.receivedAt.toISOString()}::timestamptz,
-                ${payload}::jsonb, ${headers}::jsonb, ${dedupeKey})
-        on conflict (source, dedupe_key) do nothing
-        returning id, type, received_at
-      ), new_change as (
-        insert into changes (data)
-        select ${change}::jsonb from new_event where ${change}::jsonb is not null
-        returning id
-      ), new_deliveries as (
-        insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-        select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
-               new_event.received_at, new_event.received_at, new_event.received_at
-        from new_event join endpoints endpoint on endpoint.enabled
-        where ${this.client.unsafe(ENDPOINT_MATCHES("new_event"))}
-        returning 1
-      ), woken as (
-        -- sent on commit, and only when there is work
-        select pg_notify('hookyard_deliveries', '') from (select 1 from new_deliveries limit 1) as queued
-      )
-      select (select id from new_event) as event_id,
-             (select id from new_change) as change_id,
-             (select count(*) from new_deliveries)::int as deliveries,
-             (select count(*) from woken)::int as woken`;
-    if (!row?.event_id) return this.duplicateResult(pending);
-    return storedResult(pending, {
-      changeId: row.change_id === null ? null : Number(row.change_id),
-      deliveries: row.deliveries,
-    });
+  private async write(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
+    const written = await insertEvents(this.client, batch);
+    return Promise.all(
+      batch.map(async (pending, i): Promise<RecordOutcome> => {
+        const inserted = written[i];
+        if (inserted) return { result: storedResult(pending, inserted) };
+        return { result: await this.duplicateResult(pending) };
+      }),
+    );
   }
 
   private async duplicateResult({ event, dedupeKey }: PendingEvent): Promise<RecordResult> {
@@ -240,19 +199,15 @@ function storedResult({ id, event }: PendingEvent, inserted: Inserted): RecordRe
 }
 
 /**
- * `matchesEventType` in SQL, for the endpoint row `endpoint` and the new event row `row`:
- * no filters, `*`, the exact type, or a `prefix.*`.
- */
-const ENDPOINT_MATCHES = (row: string) => `jsonb_array_length(endpoint.event_types) = 0 or exists (
-          select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
-          where pattern = '*' or pattern = ${row}.type
-             or (right(pattern, 2) = '.*' and starts_with(${row}.type, left(pattern, -1))))`;
-
-/**
- * Several events in one statement: the same writes as `recordOne`, for a batch that travels
- * as JSON text. What it answers is in the batch's order: what was inserted, or undefined
- * for a duplicate. `changes` ids are taken in the batch's order within the statement, so
- * sorted they pair with the inserted events that asked for a change, in order.
+ * Events in one statement, so one round trip and no explicit transaction: each event, its
+ * `changes` row and its deliveries commit together or not at all. The unique index decides
+ * duplicates (concurrent copies of one delivery wait for the first to commit, then insert
+ * nothing). Endpoint filters are matched in SQL with the same rules as `matchesEventType`
+ * (the store contract tests hold both to them). The batch travels as JSON text.
+ *
+ * What it answers is in the batch's order: what was inserted, or undefined for a
+ * duplicate. `changes` ids are taken in the batch's order within the statement, so sorted
+ * they pair with the inserted events that asked for a change, in order.
  */
 async function insertEvents(
   client: postgres.Sql,
@@ -299,9 +254,13 @@ async function insertEvents(
       select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
              new_event.received_at, new_event.received_at, new_event.received_at
       from new_events new_event join endpoints endpoint on endpoint.enabled
-      where ${client.unsafe(ENDPOINT_MATCHES("new_event"))}
+      where jsonb_array_length(endpoint.event_types) = 0 or exists (
+        select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
+        where pattern = '*' or pattern = new_event.type
+           or (right(pattern, 2) = '.*' and starts_with(new_event.type, left(pattern, -1))))
       returning event_id
     ), woken as (
+      -- sent on commit, and only when there is work
       select pg_notify('hookyard_deliveries', '') from (select 1 from new_deliveries limit 1) as queued
     )
     select 'event' as kind, e.id, (select count(*) from new_deliveries d where d.event_id = e.id)::int as n
