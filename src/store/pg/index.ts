@@ -59,15 +59,12 @@ export class PgStore implements Store {
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
 
-  /**
-   * @param workerClient connections for the delivery worker's claims and records, set up
-   *   for them (see `open`); defaults to `client`.
-   */
   constructor(
     readonly client: postgres.Sql,
     /** A pool of exactly one connection, for session-level advisory locks (tryExclusive). */
     private readonly lockClient: postgres.Sql,
-    private readonly workerClient: postgres.Sql = client,
+    /** The delivery worker's claims and records, on connections set up for them (`open`). */
+    private readonly workerClient: postgres.Sql,
   ) {
     this.db = drizzle({ client, schema });
     this.events = new PgEventStore(this.db, client);
@@ -208,7 +205,8 @@ export class PgStore implements Store {
     // The timeout also bounds a postgres.js bug: a connection reset mid-query keeps that
     // query as its current one, and end() waits for it forever (porsager/postgres#1130).
     // So after an outage, closing takes these 5 s; the workers and HTTP have drained by now.
-    const clients = new Set([this.client, this.lockClient, this.workerClient]);
-    await Promise.all([...clients].map((client) => client.end({ timeout: 5 })));
+    await Promise.all(
+      [this.client, this.lockClient, this.workerClient].map((client) => client.end({ timeout: 5 })),
+    );
   }
 }

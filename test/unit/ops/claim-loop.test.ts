@@ -186,6 +186,8 @@ describe("ClaimLoop", () => {
     let inFlight = 0;
     let peak = 0;
     const gates: (() => void)[] = [];
+    /** Resolved when an item starts (a gate to release) or finishes. */
+    let progress = deferred();
     const done: number[] = [];
     const allDone = deferred();
     const loop = new ClaimLoop<number>({
@@ -200,9 +202,13 @@ describe("ClaimLoop", () => {
       process: async (n) => {
         inFlight++;
         peak = Math.max(peak, inFlight);
-        await new Promise<void>((resolve) => gates.push(resolve));
+        await new Promise<void>((resolve) => {
+          gates.push(resolve);
+          progress.resolve();
+        });
         inFlight--;
         done.push(n);
+        progress.resolve();
         if (done.length === 12) allDone.resolve();
       },
       nextDueAt: async () => null,
@@ -215,7 +221,10 @@ describe("ClaimLoop", () => {
     expect(claims[0]).toBe(4);
     expect(source.items).toHaveLength(8);
     while (done.length < 12) {
-      await Bun.sleep(0); // let the loop run: nothing else to await between releases
+      if (gates.length === 0) {
+        progress = deferred();
+        await progress.promise;
+      }
       gates.shift()?.();
     }
     await allDone.promise;
