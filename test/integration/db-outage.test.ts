@@ -15,6 +15,7 @@ import {
   isSuccess,
   type Load,
   startLoad,
+  subscribeReceiverAndHook,
   unstored,
 } from "../support/outage-load.ts";
 import { capturingLogger, type Receiver, startReceiver, status } from "../support/receiver.ts";
@@ -107,21 +108,7 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
         RETENTION_CRON: "* * * * * *",
       },
     });
-    const endpoint = await (
-      await app.request("/endpoints", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ url: receiver.url, event_types: ["*"] }),
-      })
-    ).json();
-    receiver.secret = endpoint.secret;
-    const hook = await (
-      await app.request("/webhook", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ userid: "outage-tester" }),
-      })
-    ).json();
+    const { hookId } = await subscribeReceiverAndHook(app, receiver, "outage-tester");
 
     const probeReadiness = async () => {
       while (!finished && (phase !== "after" || readiness.at(-1)?.status !== 200)) {
@@ -138,7 +125,7 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
       senders: 3,
       pauseMs: 15,
       githubSecret: GITHUB_SECRET,
-      hookId: hook.id,
+      hookId,
       phase: () => phase,
     });
     // Before: every kind stored, and deliveries under way.

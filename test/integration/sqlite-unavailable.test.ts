@@ -10,7 +10,13 @@ import { existsSync } from "node:fs";
 import { isDatabaseUnavailable } from "../../src/store/errors.ts";
 import { SqliteStore } from "../../src/store/sqlite/index.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
-import { type Answer, INGEST_KINDS, isSuccess, send } from "../support/outage-load.ts";
+import {
+  type Answer,
+  INGEST_KINDS,
+  isSuccess,
+  send,
+  subscribeReceiverAndHook,
+} from "../support/outage-load.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 
 const GITHUB_SECRET = "sqlite-github-secret";
@@ -66,23 +72,7 @@ describe("SQLite that cannot be written", () => {
     });
     if (app.database.target.kind !== "sqlite") throw new Error("unreachable");
     path = app.database.target.path;
-    const endpoint = await (
-      await app.request("/endpoints", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ url: receiver.url, event_types: ["*"] }),
-      })
-    ).json();
-    receiver.secret = endpoint.secret;
-    hookId = (
-      await (
-        await app.request("/webhook", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ userid: "sqlite-tester" }),
-        })
-      ).json()
-    ).id;
+    hookId = (await subscribeReceiverAndHook(app, receiver, "sqlite-tester")).hookId;
   });
   afterAll(async () => {
     setImmutable([path, `${path}-wal`], false);

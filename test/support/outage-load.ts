@@ -263,3 +263,26 @@ export function tally(
   }
   return counts;
 }
+
+/**
+ * What the outage tests need before the load: an endpoint for every type on `receiver`
+ * (which then verifies with its secret) and a hook for `/webhook/:id` triggers.
+ */
+export async function subscribeReceiverAndHook(
+  app: { request(path: string, init?: RequestInit): Promise<Response> },
+  receiver: { url: string; secret?: string | undefined },
+  userid: string,
+): Promise<{ hookId: string }> {
+  const post = async (path: string, body: unknown) =>
+    (
+      await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+    ).json();
+  const endpoint = await post("/endpoints", { url: receiver.url, event_types: ["*"] });
+  receiver.secret = endpoint.secret;
+  const hook = await post("/webhook", { userid });
+  return { hookId: hook.id };
+}
