@@ -125,6 +125,18 @@ for (const dialect of dialects) {
       });
     }
 
+    test("a payload of JSON null is stored and read back as null, alone or in a batch", async () => {
+      const results = await Promise.all(
+        [0, 1, 2].map((n) =>
+          suite.store.events.record(entityEvent({ entityId: `null-${n}`, payload: null })),
+        ),
+      );
+      for (const result of results) {
+        if (result.status !== "stored") throw new Error("expected stored");
+        expect((await suite.store.events.get(result.event.id))?.payload).toBeNull();
+      }
+    });
+
     test("events recorded at the same moment each get their own change row and deliveries", async () => {
       const endpoint = await suite.store.endpoints.create(
         {

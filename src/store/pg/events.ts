@@ -239,7 +239,9 @@ async function insertEvents(
         payload jsonb, headers jsonb, change jsonb)
     ), new_events as (
       insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
-      select id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key
+      -- A JSON null payload comes out of jsonb_to_recordset as SQL NULL: store it as JSON null.
+      select id, source, type, entity_type, entity_id, action, occurred_at, received_at,
+             coalesce(payload, 'null'::jsonb), headers, dedupe_key
       from input order by ord
       on conflict (source, dedupe_key) do nothing
       returning id, type, received_at
