@@ -25,13 +25,15 @@ export interface Comparison {
 
 export async function compareWithBaseline(c: Comparison): Promise<void> {
   const rows: string[] = [];
+  let runs = 0;
   const load = async (url: string, seconds: number, connections: number) =>
     runWrk({
       url,
       connections,
       durationSeconds: seconds,
       script: c.script,
-      scriptArgs: c.scriptArgs,
+      // Scripts that make ids unique per request take the run number as their last argument.
+      scriptArgs: [...c.scriptArgs, String(++runs)],
     });
   const measured = async (label: string, url: string): Promise<WrkResult> => {
     await load(url, 2, 8); // warm-up: JIT, pools and caches in their steady state

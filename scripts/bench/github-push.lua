@@ -1,6 +1,8 @@
 -- wrk script: POSTs one signed GitHub push body with a distinct X-GitHub-Delivery per
 -- request, so hookyard stores every request instead of answering "duplicate".
--- Usage: wrk ... -s github-push.lua URL -- BODY_FILE SIGNATURE
+-- Usage: wrk ... -s github-push.lua URL -- BODY_FILE SIGNATURE RUN
+-- RUN tells runs apart: the warm-up and the measured run against one database must not
+-- send the same ids, or the measured run would time cheap "duplicate" answers.
 local threads = 0
 local counter = 0
 
@@ -14,11 +16,12 @@ function init(args)
   body = file:read("*all")
   file:close()
   signature = args[2]
+  run = tonumber(args[3])
 end
 
 function request()
   counter = counter + 1
-  local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
+  local id = string.format("%08x-%04x-4000-8000-%012x", tid, run, counter)
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",
     ["User-Agent"] = "GitHub-Hookshot/bench",
