@@ -50,6 +50,17 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * that cannot be stored (a NUL, a lone surrogate, absurd nesting) a 422.
  */
 export function parseJsonBody(bytes: Uint8Array): unknown {
+  return decodeJsonBody(bytes).value;
+}
+
+/** A JSON body, parsed, with the text it was parsed from. */
+export interface JsonBody {
+  readonly value: unknown;
+  readonly text: string;
+}
+
+/** parseJsonBody, keeping the text as well. */
+export function decodeJsonBody(bytes: Uint8Array): JsonBody {
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
@@ -65,7 +76,7 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   }
   const problem = unstorableJson(value, text);
   if (problem !== undefined) throw unstorableBody(problem);
-  return value;
+  return { value, text };
 }
 
 /** Form fields (`a=1&b=2`) as an object; a NUL (`%00`) in a name or value is a 422. */

@@ -49,8 +49,10 @@ export function unstorableJson(value: unknown, json: string): string | undefined
 
 /** Counts brackets outside strings, in one pass: walking the value would itself recurse. */
 function nestsDeeperThan(json: string, max: number): boolean {
-  // Each level needs an opening bracket, so short text cannot be too deep.
-  if (json.length <= max) return false;
+  // Each level needs an opening bracket, so text with few of them cannot be too deep:
+  // counting them with indexOf is many times faster than the walk below, which a typical
+  // payload (a 5 KB push has a few dozen) never needs.
+  if (json.length <= max || openingBrackets(json, max + 1) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {
@@ -65,4 +67,31 @@ function nestsDeeperThan(json: string, max: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** How many `{` and `[` `json` holds, counting no further than `enough`. */
+function openingBrackets(json: string, enough: number): number {
+  let count = 0;
+  for (const bracket of ["{", "["]) {
+    for (
+      let at = json.indexOf(bracket);
+      at !== -1 && count < enough;
+      at = json.indexOf(bracket, at + 1)
+    ) {
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * JSON text that may be stored as received instead of serializing its parsed value again
+ * (for a 5 KB push, JSON.stringify costs more than all the checks above), or undefined.
+ * Not a text with a number JavaScript cannot hold as written (an exponent of three digits
+ * or more, hundreds of digits): stored as is, PostgreSQL could refuse it or keep a value
+ * that readers, parsing it in JavaScript, would not see; serialized again, it is the
+ * `null` or rounded number JSON.parse made of it, the same on both databases.
+ */
+export function reusableJsonText(json: string): string | undefined {
+  return /[eE][+-]?\d{3}|\d{300}/.test(json) ? undefined : json;
 }

@@ -17,6 +17,11 @@ export interface NewEvent {
   readonly occurredAt: Date;
   readonly receivedAt: Date;
   readonly payload: unknown;
+  /**
+   * The JSON text `payload` was parsed from, when the caller has it and it may be stored as
+   * is (../lib/storable.ts, reusableJsonText): saves serializing `payload` again.
+   */
+  readonly payloadText?: string | undefined;
   /** Request headers worth keeping to debug a delivery (never auth or signature secrets). */
   readonly headers: Readonly<Record<string, string>>;
   /** The sender's id for this delivery; a second event with the same source and key is a duplicate. */

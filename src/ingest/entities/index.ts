@@ -6,11 +6,12 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { eventJson } from "../../events/model.ts";
-import { parseJsonBody, rawBodyOf } from "../../http/body.ts";
+import { decodeJsonBody, type JsonBody, rawBodyOf } from "../../http/body.ts";
 import { ApiError, jsonResponse, unprocessable } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
 import { documentedJsonBody } from "../../http/openapi.ts";
 import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
+import { reusableJsonText } from "../../lib/storable.ts";
 import { EntityEventBody } from "./model.ts";
 import { parseEntityEvent } from "./normalize.ts";
 
@@ -55,14 +56,14 @@ export function entityIngest(ctx: AppContext) {
           { field: "webhook-id", message: `1-${MAX_IDEMPOTENCY_KEY} characters` },
         ]);
       }
-      let json: unknown;
+      let json: JsonBody;
       try {
-        json = parseJsonBody(bytes);
+        json = decodeJsonBody(bytes);
       } catch (error) {
         count("invalid");
         throw error;
       }
-      const parsed = parseEntityEvent(json);
+      const parsed = parseEntityEvent(json.value);
       if (!parsed.ok) {
         count("invalid");
         throw unprocessable("invalid entity event", parsed.problems);
@@ -77,7 +78,8 @@ export function entityIngest(ctx: AppContext) {
         occurredAt: event.occurredAt,
         receivedAt: ctx.now(),
         // The body as sent, so nothing the sender said (modified_fields…) is lost.
-        payload: json,
+        payload: json.value,
+        payloadText: reusableJsonText(json.text),
         headers: pickHeaders(request.headers, KEPT_HEADERS),
         dedupeKey,
       });

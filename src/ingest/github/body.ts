@@ -6,7 +6,12 @@
 import { unstorableJson } from "../../lib/storable.ts";
 
 export type DecodedBody =
-  | { readonly ok: true; readonly payload: Record<string, unknown> }
+  | {
+      readonly ok: true;
+      readonly payload: Record<string, unknown>;
+      /** The JSON text `payload` was parsed from. */
+      readonly text: string;
+    }
   | { readonly ok: false; readonly status: 400 | 415 | 422; readonly error: string };
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -94,7 +99,7 @@ function parseObject(text: string, what: string): DecodedBody {
   }
   const problem = unstorableJson(value, text);
   if (problem !== undefined) return refuse(422, `${what} ${problem}`);
-  return { ok: true, payload: value as Record<string, unknown> };
+  return { ok: true, payload: value as Record<string, unknown>, text };
 }
 
 const refuse = (status: 400 | 415 | 422, error: string): DecodedBody => ({

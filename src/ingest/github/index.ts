@@ -11,6 +11,7 @@ import { rawBodyOf } from "../../http/body.ts";
 import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
 import { QueryReader } from "../../http/query.ts";
+import { reusableJsonText } from "../../lib/storable.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
 import { decodeGitHubBody } from "./body.ts";
 import { classifyGitHubEvent, NOT_A_PUSH } from "./event.ts";
@@ -93,6 +94,7 @@ export function githubIngest(ctx: AppContext) {
             occurredAt: decision?.kind === "change" ? new Date(decision.change.ts) : receivedAt,
             receivedAt,
             payload,
+            payloadText: reusableJsonText(decoded.text),
             headers: pickHeaders(headers, KEPT_HEADERS),
             dedupeKey: deliveryId,
           },

@@ -177,7 +177,7 @@ function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
     id: newId(),
     event,
     dedupeKey: event.dedupeKey ?? null,
-    payload: JSON.stringify(event.payload),
+    payload: event.payloadText ?? JSON.stringify(event.payload),
     headers: JSON.stringify(event.headers),
     // No change asked for, or none given: no `changes` row.
     change: change === undefined || change === null ? null : JSON.stringify(change),

@@ -175,7 +175,7 @@ function insertAll(
     stored.action,
     stored.occurredAt.getTime(),
     stored.receivedAt.getTime(),
-    JSON.stringify(stored.payload),
+    event.payloadText ?? JSON.stringify(stored.payload),
     JSON.stringify(stored.headers),
     dedupeKey,
   );

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { isStorableJson, MAX_JSON_DEPTH, unstorableJson } from "../../../src/lib/storable.ts";
+import {
+  isStorableJson,
+  MAX_JSON_DEPTH,
+  reusableJsonText,
+  unstorableJson,
+} from "../../../src/lib/storable.ts";
 
 describe("isStorableJson", () => {
   test.each([
@@ -29,6 +34,14 @@ describe("unstorableJson", () => {
     expect(check(`{"a": ${nested(100_000)}}`)).toContain("nests deeper than");
   });
 
+  test("takes many brackets side by side, and counts braces and brackets together", () => {
+    const siblings = `[${Array.from({ length: MAX_JSON_DEPTH * 2 }, () => "{}").join(",")}]`;
+    expect(check(siblings)).toBeUndefined();
+    const half = (MAX_JSON_DEPTH + 1) / 2;
+    const mixed = `${'{"a":['.repeat(Math.ceil(half))}${"]}".repeat(Math.ceil(half))}`;
+    expect(check(mixed)).toContain("nests deeper than");
+  });
+
   test("counts no bracket inside a string, escaped quotes included", () => {
     const brackets = "[".repeat(MAX_JSON_DEPTH * 2);
     expect(check(JSON.stringify({ text: brackets, quoted: `\\"${brackets}` }))).toBeUndefined();
@@ -36,5 +49,20 @@ describe("unstorableJson", () => {
 
   test("names a NUL as what cannot be stored", () => {
     expect(check(JSON.stringify({ a: "\u0000" }))).toContain("NUL");
+  });
+});
+
+describe("reusableJsonText", () => {
+  test("takes ordinary JSON as it came", () => {
+    const json = '{"n": 12.5e-3, "big": 9007199254740993, "s": "text"}';
+    expect(reusableJsonText(json)).toBe(json);
+  });
+
+  test.each([
+    ["an exponent JavaScript turns into Infinity", '{"n": 1e400}'],
+    ["an exponent PostgreSQL cannot hold", '{"n": 1e200000}'],
+    ["hundreds of digits", `{"n": ${"9".repeat(400)}}`],
+  ])("leaves %s to be serialized again", (_name, json) => {
+    expect(reusableJsonText(json)).toBeUndefined();
   });
 });

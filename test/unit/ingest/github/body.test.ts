@@ -14,7 +14,11 @@ describe("decodeGitHubBody: what GitHub sends", () => {
     const payload = defaultBranchPush();
     const delivery = githubDelivery({ event: "push", payload, contentType });
     expect(delivery.headers["content-type"]).toBe(header);
-    expect(decodeGitHubBody(header, bytes(delivery.body))).toEqual({ ok: true, payload });
+    expect(decodeGitHubBody(header, bytes(delivery.body))).toEqual({
+      ok: true,
+      payload,
+      text: JSON.stringify(payload),
+    });
   });
 
   test.each<[string, string | null, string, Record<string, unknown>]>([
@@ -27,7 +31,12 @@ describe("decodeGitHubBody: what GitHub sends", () => {
     ["form: payload among other fields", FORM, `x=1&${form('{"a":2}')}&y`, { a: 2 }],
     ["form: the first payload wins", FORM, `${form('{"a":1}')}&${form('{"a":2}')}`, { a: 1 }],
   ])("reads %s", (_name, type, text, payload) => {
-    expect(decodeGitHubBody(type, bytes(text))).toEqual({ ok: true, payload });
+    // Each JSON text here is written as JSON.stringify writes it.
+    expect(decodeGitHubBody(type, bytes(text))).toEqual({
+      ok: true,
+      payload,
+      text: JSON.stringify(payload),
+    });
   });
 });
 
