@@ -130,11 +130,14 @@ export class PgDeliveryStore implements DeliveryStore {
           insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
           select i.attempt_id, i.id, i.at, i.code, i.duration, i.error, i.body
           from input i join finished f on f.id = i.id
+        ), gone as materialized (
+          -- Almost always empty: filtered first, so the join below has nothing to do.
+          select id, disable, at from input where disable is not null
         ), disabled as (
           update endpoints e
-          set enabled = false, disabled_reason = i.disable, updated_at = i.at
-          from input i join finished f on f.id = i.id
-          where i.disable is not null and e.id = f.endpoint_id
+          set enabled = false, disabled_reason = g.disable, updated_at = g.at
+          from gone g join finished f on f.id = g.id
+          where e.id = f.endpoint_id
         )
         -- logged and disabled run whether or not they are read: PostgreSQL always runs
         -- data-modifying CTEs to completion.
