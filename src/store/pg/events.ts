@@ -44,7 +44,7 @@ export class PgEventStore implements EventStore {
    */
   private readonly recordInBatches = groupCommit(
     (batch: readonly PendingEvent[]) => this.recordBatch(batch),
-    { writers: INGEST_WRITERS },
+    { writers: INGEST_WRITERS, maxBatch: MAX_EVENTS_PER_STATEMENT },
   );
 
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
@@ -203,7 +203,7 @@ function storedResult({ id, event }: PendingEvent, inserted: Inserted): RecordRe
  * `changes` row and its deliveries commit together or not at all. The unique index decides
  * duplicates (concurrent copies of one delivery wait for the first to commit, then insert
  * nothing). Endpoint filters are matched in SQL with the same rules as `matchesEventType`
- * (the store contract tests hold both to them). The batch travels as JSON text.
+ * (the store contract tests hold both to them).
  *
  * What it answers is in the batch's order: what was inserted, or undefined for a
  * duplicate. `changes` ids are taken in the batch's order within the statement, so sorted
@@ -213,35 +213,92 @@ async function insertEvents(
   client: postgres.Sql,
   batch: readonly PendingEvent[],
 ): Promise<(Inserted | undefined)[]> {
-  const input = `[${batch
-    .map(
-      ({ id, event, dedupeKey, payload, headers, change }, ord) =>
-        // The JSON is already serialized: spliced in, not encoded a second time.
-        `${JSON.stringify({
-          ord,
-          id,
-          source: event.source,
-          type: event.type,
-          entity_type: event.entityType ?? null,
-          entity_id: event.entityId ?? null,
-          action: event.action ?? null,
-          occurred_at: event.occurredAt.toISOString(),
-          received_at: event.receivedAt.toISOString(),
-          dedupe_key: dedupeKey,
-        }).slice(0, -1)},"payload":${payload},"headers":${headers},"change":${change ?? "null"}}`,
-    )
-    .join(",")}]`;
-  const rows = await client<{ kind: "event" | "change" | "woken"; id: string | null; n: number }[]>`
-    with input as (
-      select * from jsonb_to_recordset(${input}::text::jsonb) as i(
-        ord int, id text, source text, type text, entity_type text, entity_id text, action text,
-        occurred_at timestamptz, received_at timestamptz, dedupe_key text,
-        payload jsonb, headers jsonb, change jsonb)
+  const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change }) => [
+    id,
+    event.source,
+    event.type,
+    event.entityType ?? null,
+    event.entityId ?? null,
+    event.action ?? null,
+    // Text either way: drizzle sets this client's date serializers to pass values through.
+    event.occurredAt.toISOString(),
+    event.receivedAt.toISOString(),
+    dedupeKey,
+    payload,
+    headers,
+    change,
+  ]);
+  const rows = await client.unsafe<
+    { kind: "event" | "change" | "woken"; id: string | null; n: number }[]
+  >(insertEventsStatement(batch.length), parameters, { prepare: true });
+
+  const deliveriesOf = new Map<string, number>();
+  const changeIds: number[] = [];
+  for (const row of rows) {
+    if (row.kind === "event" && row.id !== null) deliveriesOf.set(row.id, row.n);
+    if (row.kind === "change" && row.id !== null) changeIds.push(Number(row.id));
+  }
+  changeIds.sort((a, b) => a - b);
+  let nextChange = 0;
+  return batch.map(({ id, change }) => {
+    const deliveries = deliveriesOf.get(id);
+    if (deliveries === undefined) return undefined;
+    const changeId =
+      change === null || change === "null" ? null : (changeIds[nextChange++] ?? null);
+    return { changeId, deliveries };
+  });
+}
+
+/**
+ * Each event's parameters, in order, and the SQL type each is cast to. JSON goes as text
+ * cast to jsonb, so that the client never encodes it a second time, whatever serializers
+ * it was set up with.
+ */
+const EVENT_COLUMNS = [
+  ["id", "text"],
+  ["source", "text"],
+  ["type", "text"],
+  ["entity_type", "text"],
+  ["entity_id", "text"],
+  ["action", "text"],
+  ["occurred_at", "timestamptz"],
+  ["received_at", "timestamptz"],
+  ["dedupe_key", "text"],
+  ["payload", "text::jsonb"],
+  ["headers", "text::jsonb"],
+  ["change", "text::jsonb"],
+] as const;
+
+/**
+ * At most this many events to a statement (../../lib/group-commit.ts): there is one
+ * statement text per batch size, prepared on each connection, so the sizes are kept few.
+ */
+const MAX_EVENTS_PER_STATEMENT = 64;
+
+const insertStatements = new Map<number, string>();
+
+/**
+ * The statement for `count` events, each value its own parameter. Measured against the
+ * batch as one JSON document unpacked by jsonb_to_recordset, PostgreSQL spends a quarter
+ * less per event: each payload is parsed once, not once in the document and again when
+ * taken out of it.
+ */
+function insertEventsStatement(count: number): string {
+  const cached = insertStatements.get(count);
+  if (cached) return cached;
+  const width = EVENT_COLUMNS.length;
+  const values = Array.from({ length: count }, (_, row) => {
+    const cells = EVENT_COLUMNS.map(([, type], k) => `$${row * width + k + 1}::${type}`);
+    return `(${row}, ${cells.join(", ")})`;
+  });
+  const names = EVENT_COLUMNS.map(([name]) => name);
+  const statement = `
+    with input (ord, ${names.join(", ")}) as (
+      values ${values.join(",\n        ")}
     ), new_events as (
       insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
-      -- A JSON null payload comes out of jsonb_to_recordset as SQL NULL: store it as JSON null.
       select id, source, type, entity_type, entity_id, action, occurred_at, received_at,
-             coalesce(payload, 'null'::jsonb), headers, dedupe_key
+             payload, headers, dedupe_key
       from input order by ord
       on conflict (source, dedupe_key) do nothing
       returning id, type, received_at
@@ -269,19 +326,6 @@ async function insertEvents(
     from new_events e
     union all select 'change', c.id::text, 0 from new_changes c
     union all select 'woken', null, count(*)::int from woken`;
-  const deliveriesOf = new Map<string, number>();
-  const changeIds: number[] = [];
-  for (const row of rows) {
-    if (row.kind === "event" && row.id !== null) deliveriesOf.set(row.id, row.n);
-    if (row.kind === "change" && row.id !== null) changeIds.push(Number(row.id));
-  }
-  changeIds.sort((a, b) => a - b);
-  let nextChange = 0;
-  return batch.map(({ id, change }) => {
-    const deliveries = deliveriesOf.get(id);
-    if (deliveries === undefined) return undefined;
-    const changeId =
-      change === null || change === "null" ? null : (changeIds[nextChange++] ?? null);
-    return { changeId, deliveries };
-  });
+  insertStatements.set(count, statement);
+  return statement;
 }
