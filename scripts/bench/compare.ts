@@ -21,7 +21,26 @@ export interface Comparison {
   readonly env: Record<string, string>;
   readonly script: string;
   readonly scriptArgs: readonly string[];
+  /** Measurements of each side; the table shows their medians. */
+  readonly rounds: number;
 }
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/** Each figure's median over the rounds. */
+const medianResult = (results: readonly WrkResult[]): WrkResult => ({
+  rps: median(results.map((r) => r.rps)),
+  p50: median(results.map((r) => r.p50)),
+  p99: median(results.map((r) => r.p99)),
+  errors: results.reduce((sum, r) => sum + r.errors, 0),
+  requests: results.reduce((sum, r) => sum + r.requests, 0),
+});
 
 export async function compareWithBaseline(c: Comparison): Promise<void> {
   const rows: string[] = [];
@@ -42,8 +61,7 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     if (result.errors > 0) throw new Error(`${label}: ${result.errors} responses were not 2xx`);
     return result;
   };
-  for (const kind of c.postgres ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)) {
-    console.log(`\n${kind}: ${c.title}, ${c.connections} connections, ${c.durationSeconds}s`);
+  const once = async (kind: "sqlite" | "postgres") => {
     const hookyardDb = await freshDatabase(kind, "hookyard", c.work, c.postgres);
     const baselineDb = await freshDatabase(kind, "baseline", c.work, c.postgres);
     try {
@@ -55,25 +73,38 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
         ["bun", join(import.meta.dir, "baseline-ingest.ts"), String(port), baselineDb.url],
         { stdout: "ignore", stderr: "inherit" },
       );
-      let baseline: WrkResult;
       try {
         await waitFor(`http://127.0.0.1:${port}/`);
-        baseline = await measured("baseline", `http://127.0.0.1:${port}${c.path}`);
+        const baseline = await measured("baseline", `http://127.0.0.1:${port}${c.path}`);
+        console.log(
+          `  ratio: ${(hookyard.rps / baseline.rps).toFixed(2)}x the baseline's throughput`,
+        );
+        return { hookyard, baseline };
       } finally {
         baselineProcess.kill("SIGTERM");
         await baselineProcess.exited;
       }
-      const ratio = hookyard.rps / baseline.rps;
-      console.log(`  ratio: ${ratio.toFixed(2)}x the baseline's throughput`);
-      rows.push(
-        `| ${kind} | ${hookyard.rps.toFixed(0)} | ${hookyard.p50.toFixed(1)} | ${hookyard.p99.toFixed(1)} | ${baseline.rps.toFixed(0)} | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${ratio.toFixed(2)}x |`,
-      );
     } finally {
       await hookyardDb.drop();
       await baselineDb.drop();
     }
+  };
+  for (const kind of c.postgres ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)) {
+    console.log(
+      `\n${kind}: ${c.title}, ${c.connections} connections, ${c.durationSeconds}s, ${c.rounds} rounds`,
+    );
+    // Rounds alternate hookyard and the baseline, each on fresh databases: on a shared
+    // machine one run can be 15% off the next, and the median of each side is steadier.
+    const results = [];
+    for (let round = 0; round < c.rounds; round++) results.push(await once(kind));
+    const hookyard = medianResult(results.map((r) => r.hookyard));
+    const baseline = medianResult(results.map((r) => r.baseline));
+    const ratio = hookyard.rps / baseline.rps;
+    rows.push(
+      `| ${kind} | ${hookyard.rps.toFixed(0)} | ${hookyard.p50.toFixed(1)} | ${hookyard.p99.toFixed(1)} | ${baseline.rps.toFixed(0)} | ${baseline.p50.toFixed(1)} | ${baseline.p99.toFixed(1)} | ${ratio.toFixed(2)}x |`,
+    );
   }
-  console.log(`\n${c.title} — ${machineLine()}`);
+  console.log(`\n${c.title} — ${machineLine()}; medians of ${c.rounds} rounds`);
   console.log(
     "| database | hookyard req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |",
   );

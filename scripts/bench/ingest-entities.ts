@@ -3,7 +3,8 @@
  * Benchmark: entity update events (the brief's example shape) posted by wrk to the
  * compiled hookyard and to the minimal baseline, on SQLite and PostgreSQL.
  *
- *   bun scripts/bench/ingest-entities.ts [--duration 15] [--connections 32] [--postgres URL]
+ *   bun scripts/bench/ingest-entities.ts [--duration 15] [--connections 32] [--rounds 3]
+ *       [--postgres URL]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "15" },
     connections: { type: "string", default: "32" },
+    rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-build": { type: "boolean", default: false },
   },
@@ -46,6 +48,7 @@ await compareWithBaseline({
   postgres: values.postgres,
   connections: Number(values.connections),
   durationSeconds: Number(values.duration),
+  rounds: Math.max(1, Number(values.rounds) || 1),
   path: "/webhooks/event",
   env: {},
   script: join(import.meta.dir, "post-json.lua"),

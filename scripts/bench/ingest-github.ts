@@ -4,7 +4,8 @@
  * to the compiled hookyard and, in the same run, to a minimal baseline that parses the
  * JSON and inserts it into the same kind of database (scripts/bench/baseline-ingest.ts).
  *
- *   bun scripts/bench/ingest-github.ts [--duration 15] [--connections 32] [--postgres URL]
+ *   bun scripts/bench/ingest-github.ts [--duration 15] [--connections 32] [--rounds 3]
+ *       [--postgres URL]
  *
  * Needs wrk (Debian: apt-get install wrk). PostgreSQL runs when --postgres or
  * TEST_DATABASE_URL names a server; each run gets fresh databases.
@@ -22,6 +23,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "15" },
     connections: { type: "string", default: "32" },
+    rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-build": { type: "boolean", default: false },
   },
@@ -54,6 +56,7 @@ await compareWithBaseline({
   postgres: values.postgres,
   connections: Number(values.connections),
   durationSeconds: Number(values.duration),
+  rounds: Math.max(1, Number(values.rounds) || 1),
   path: "/webhooks/github",
   env: { GITHUB_WEBHOOK_SECRET: SECRET },
   script: join(import.meta.dir, "github-push.lua"),
