@@ -30,7 +30,14 @@ import { loadConfig } from "../../src/config.ts";
 import { buildDeliveryRequest } from "../../src/delivery/request.ts";
 import { generateEndpointSecret } from "../../src/lib/standard-webhooks.ts";
 import { openStore } from "../../src/store/open.ts";
-import { buildBinary, freshDatabase, machineLine, withHookyard } from "./lib.ts";
+import {
+  buildBinary,
+  freshDatabase,
+  machineLine,
+  postgresCpuMicros,
+  processCpuMicros,
+  withHookyard,
+} from "./lib.ts";
 
 const { values } = parseArgs({
   options: {
@@ -94,6 +101,8 @@ if (values["baseline-sender"] !== undefined) {
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`baseline: HTTP ${response.status}`);
   });
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ cpuMicros: cpu.user + cpu.system }));
   process.exit(0);
 }
 
@@ -144,7 +153,15 @@ interface Measurement {
   readonly p99: number;
   readonly duplicates: number;
   readonly seconds: number;
+  /** CPU time per delivery in µs, by process, where measured. */
+  readonly cpu?: Readonly<Record<string, number>>;
 }
+
+/** The bench process's own CPU time in µs: the consumer's, as nothing else runs meanwhile. */
+const ownCpuMicros = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
 
 function measure(consumer: Consumer): Measurement {
   const sentAt = consumer.bodies.map((body) => Date.parse(JSON.parse(body).timestamp));
@@ -260,20 +277,34 @@ async function runBacklog(databaseUrl: string): Promise<Measurement> {
   }
   try {
     const started = Date.now();
-    await withHookyard(
+    const cpu = await withHookyard(
       {
         DATABASE_URL: databaseUrl,
         DELIVERY_CONCURRENCY: String(CONCURRENCY),
         ALLOW_PRIVATE_ENDPOINTS: "true",
       },
-      () => withProgress("backlog", consumer),
+      async (_base, pid) => {
+        const cpuSoFar = (): Record<string, number> => ({
+          hookyard: processCpuMicros(pid),
+          ...(databaseUrl.startsWith("postgres") ? { PostgreSQL: postgresCpuMicros() } : {}),
+          consumer: ownCpuMicros(),
+        });
+        const before = cpuSoFar();
+        await withProgress("backlog", consumer);
+        return Object.fromEntries(
+          Object.entries(cpuSoFar()).map(([name, us]) => [
+            name,
+            (us - (before[name] ?? 0)) / TOTAL,
+          ]),
+        );
+      },
     );
     const measured = measure(consumer);
     // The events' timestamps are when they were stored, before hookyard ran: time the drain
     // from the start of the process instead (start-up included, which only lowers the rate).
     const end = consumer.arrivals.reduce((a, b) => Math.max(a, b), 0);
     const seconds = (end - started) / 1000;
-    return { ...measured, perSecond: consumer.arrivals.length / seconds, seconds };
+    return { ...measured, perSecond: consumer.arrivals.length / seconds, seconds, cpu };
   } finally {
     consumer.stop();
   }
@@ -297,11 +328,17 @@ async function runBaseline(): Promise<Measurement> {
         "--payload-bytes",
         String(PAD.length),
       ],
-      { stdout: "inherit", stderr: "inherit" },
+      { stdout: "pipe", stderr: "inherit" },
     );
+    const consumerBefore = ownCpuMicros();
     await withProgress("baseline", consumer);
+    const consumerCpu = (ownCpuMicros() - consumerBefore) / TOTAL;
+    const output = await new Response(sender.stdout).text();
     if ((await sender.exited) !== 0) throw new Error("the baseline sender failed");
-    return measure(consumer);
+    const { cpuMicros } = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
+      cpuMicros: number;
+    };
+    return { ...measure(consumer), cpu: { sender: cpuMicros / TOTAL, consumer: consumerCpu } };
   } finally {
     consumer.stop();
   }
@@ -313,6 +350,14 @@ const describe = (label: string, m: Measurement) =>
 /** The backlog's latencies measure its queue, not delivery: only the rate is printed. */
 const describeRate = (label: string, m: Measurement) =>
   `${label.padEnd(11)} ${m.perSecond.toFixed(0).padStart(7)} deliveries/s   (${m.seconds.toFixed(1)}s from start-up, ${m.duplicates} duplicates)`;
+
+/** Where the CPU went: on a machine whose cores are all busy, this bounds the ratio. */
+const describeCpu = (label: string, m: Measurement) =>
+  `${label.padEnd(11)} CPU per delivery: ${Object.entries(m.cpu ?? {})
+    .map(([process, us]) => `${process} ${us.toFixed(0)} µs`)
+    .join(", ")}, in all ${Object.values(m.cpu ?? {})
+    .reduce((a, b) => a + b, 0)
+    .toFixed(0)} µs`;
 
 async function withDatabase(
   dialect: "sqlite" | "postgres",
@@ -346,6 +391,8 @@ try {
     console.log(describe("end to end", endToEnd));
     console.log(describeRate("backlog", backlog));
     console.log(describe("baseline", baseline));
+    console.log(describeCpu("backlog", backlog));
+    console.log(describeCpu("baseline", baseline));
     console.log(
       `ratio      backlog ${(backlog.perSecond / baseline.perSecond).toFixed(2)}×, end to end ${(endToEnd.perSecond / baseline.perSecond).toFixed(2)}× the baseline's deliveries/s`,
     );

@@ -2,6 +2,7 @@
  * Shared plumbing for the benchmarks: free ports, fresh databases, wrk runs and their
  * parsing. Load always comes from wrk, a separate process, never from inside the server.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -125,7 +126,7 @@ export async function freshDatabase(
 /** Runs the compiled hookyard with `env` until `body` is done, then stops it with SIGTERM. */
 export async function withHookyard<T>(
   env: Record<string, string>,
-  body: (base: string) => Promise<T>,
+  body: (base: string, pid: number) => Promise<T>,
 ): Promise<T> {
   const port = await freePort();
   const child = Bun.spawn([join(root, "dist", "hookyard"), "serve"], {
@@ -144,7 +145,7 @@ export async function withHookyard<T>(
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/healthz`);
-    return await body(base);
+    return await body(base, child.pid);
   } finally {
     child.kill("SIGTERM");
     await child.exited;
@@ -154,4 +155,40 @@ export async function withHookyard<T>(
 export function machineLine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, Bun ${Bun.version}`;
+}
+
+/** Linux's clock ticks per second for /proc times (USER_HZ): 100 on every common build. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a live process has used, in µs, from /proc; 0 where unreadable. */
+export function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks * 1_000_000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time all PostgreSQL server processes have used, in µs: the backends serving hookyard
+ * and the server's own (WAL writer, checkpointer…), which its work also keeps busy. Only
+ * meaningful when the server runs on this machine, as in these benchmarks.
+ */
+export function postgresCpuMicros(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") {
+        total += processCpuMicros(Number(entry));
+      }
+    } catch {
+      // the process has exited meanwhile
+    }
+  }
+  return total;
 }
