@@ -44,11 +44,14 @@ export type AttemptOutcome =
   | { readonly status: "pending"; readonly nextAttemptAt: Date }
   | { readonly status: "failed" };
 
-/** A delivery a worker holds the lease on, with what it needs to send it. */
+/**
+ * A delivery a worker holds the lease on, with what sending it takes and no more (the
+ * claim is the delivery engine's hottest query: see ../claimed-row.ts).
+ */
 export interface ClaimedDelivery {
-  readonly delivery: Delivery;
-  readonly event: StoredEvent;
-  readonly endpoint: Endpoint;
+  readonly delivery: Pick<Delivery, "id" | "attemptCount">;
+  readonly event: Pick<StoredEvent, "id" | "type" | "occurredAt" | "payload">;
+  readonly endpoint: Pick<Endpoint, "id" | "url" | "secret">;
 }
 
 /** One attempt to record; see DeliveryStore.finishAttempts. */

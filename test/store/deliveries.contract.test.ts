@@ -92,15 +92,24 @@ for (const dialect of dialects) {
       test("a due delivery is claimed with its event and endpoint, and not claimed again while leased", async () => {
         const [claimed, ...rest] = await suite.store.deliveries.claimDue(t0, 10, LEASE);
         expect(rest).toEqual([]);
-        // Whole objects, dates included: the claim is hand-written SQL per dialect, and the
-        // worker signs and sends from exactly these values.
-        expect(claimed?.event).toEqual((await suite.store.events.get(eventId)) as StoredEvent);
-        expect(claimed?.endpoint).toEqual(
-          (await suite.store.endpoints.get(endpointId)) as Endpoint,
-        );
-        expect(claimed?.delivery).toEqual(
-          (await suite.store.deliveries.get(claimed?.delivery.id ?? "")) as Delivery,
-        );
+        // Exactly what sending takes, dates included: the claim is hand-written SQL per
+        // dialect, and the worker signs and sends from exactly these values.
+        const recorded = (await suite.store.events.get(eventId)) as StoredEvent;
+        expect(claimed?.event).toEqual({
+          id: recorded.id,
+          type: recorded.type,
+          occurredAt: recorded.occurredAt,
+          payload: recorded.payload,
+        });
+        const registered = (await suite.store.endpoints.get(endpointId)) as Endpoint;
+        expect(claimed?.endpoint).toEqual({
+          id: registered.id,
+          url: registered.url,
+          secret: registered.secret,
+        });
+        const delivery = (await suite.store.deliveries.get(claimed?.delivery.id ?? "")) as Delivery;
+        expect(claimed?.delivery).toEqual({ id: delivery.id, attemptCount: 0 });
+        expect(delivery.eventId).toBe(eventId);
         expect(claimed?.event.occurredAt).toBeInstanceOf(Date);
         expect(claimed?.event.payload).toMatchObject({ type: "claim.me" });
         expect(

@@ -31,13 +31,12 @@ const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): 
 });
 
 /**
- * jsonb comes back parsed and booleans as booleans; timestamptz as a Date, or as text on a
+ * jsonb comes back parsed; timestamptz as a Date, or as text on a
  * client that drizzle's postgres-js driver has set up (it turns the date parser off).
  */
 const fromPostgres: RowDecoding = {
   date: (value) => (value instanceof Date ? value : new Date(value as string)),
   json: (value) => value,
-  bool: (value) => value as boolean,
 };
 
 /** $1 now, $2 limit, $3 the lease's end, $4 its holder; the shared column list as text. */

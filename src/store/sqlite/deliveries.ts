@@ -138,7 +138,6 @@ interface HotPath {
 const fromSqlite: RowDecoding = {
   date: (value) => new Date(value as number),
   json: (value) => JSON.parse(value as string),
-  bool: (value) => value === 1,
 };
 
 function prepareHotPath(sqlite: Database): HotPath {
