@@ -155,10 +155,22 @@ describe("the hookyard binary", () => {
         const runs = await Promise.all([1, 2, 3].map(() => run(["migrate"], env)));
         expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
         expect(runs.map((r) => r.stdout).sort()).toEqual([
-          "applied 1 migration(s): 0000_init\n",
+          "applied 2 migration(s): 0000_init, 0001_lz4_compression\n",
           "the database is up to date\n",
           "the database is up to date\n",
         ]);
+        // Large payloads and response bodies are compressed with lz4 where the server has it.
+        const migrated = postgres(url.toString(), { max: 1, onnotice: () => {} });
+        const [lz4] = await migrated`select count(*)::int as n from pg_settings
+          where name = 'default_toast_compression' and 'lz4' = any(enumvals)`;
+        const compressed = await migrated`select attrelid::regclass::text as "table", attname
+          from pg_attribute where attcompression = 'l' order by 1, 2`;
+        await migrated.end();
+        expect(compressed.map((c) => `${c.table}.${c.attname}`)).toEqual(
+          lz4?.n === 1
+            ? ["delivery_attempts.response_body", "events.payload", "relay_messages.payload"]
+            : [],
+        );
         const { ready, code } = await serveAndStop(env);
         expect(await ready.json()).toEqual({ status: "ready" });
         expect(code).toBe(0);
