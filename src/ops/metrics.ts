@@ -6,14 +6,19 @@
 
 type Labels = Record<string, string>;
 
-const escapeLabel = (value: string) =>
-  value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+// Counted on every request and delivery: the usual label value has nothing to escape.
+const NEEDS_ESCAPING = /[\\\n"]/;
 
-const labelKey = (labels: Labels) =>
-  Object.keys(labels)
-    .sort()
-    .map((key) => `${key}="${escapeLabel(labels[key] ?? "")}"`)
-    .join(",");
+const escapeLabel = (value: string) =>
+  NEEDS_ESCAPING.test(value)
+    ? value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')
+    : value;
+
+const labelKey = (labels: Labels) => {
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  return keys.map((key) => `${key}="${escapeLabel(labels[key] ?? "")}"`).join(",");
+};
 
 const braces = (key: string) => (key === "" ? "" : `{${key}}`);
 
