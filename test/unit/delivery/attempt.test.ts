@@ -125,6 +125,40 @@ describe("attemptDelivery", () => {
     });
   });
 
+  test("a 200 that declares a short body and stalls before its end is a failure", async () => {
+    // Raw TCP: a Response object would not keep a Content-Length it cannot honour.
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket) {
+          socket.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
+        },
+      },
+    });
+    try {
+      const url = `http://127.0.0.1:${server.port}/`;
+      const result = await attemptDelivery({ ...request, url, timeoutMs: 200 });
+      expect(result).toMatchObject({
+        ok: false,
+        status: 200,
+        error: "timeout after 200 ms while reading the response",
+      });
+      expect(result.durationMs).toBeLessThan(2_000);
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test("a short body of declared length is read whole", async () => {
+    const url = receiver(() => new Response("accepted", { headers: { "content-length": "8" } }));
+    expect(await attemptDelivery({ ...request, url })).toMatchObject({
+      ok: true,
+      status: 200,
+      responseBody: "accepted",
+    });
+  });
+
   test("a receiver streaming a huge body is read for 4 KB only, and quickly", async () => {
     let chunksSent = 0;
     const chunk = new Uint8Array(64 * 1024).fill(0x61);
