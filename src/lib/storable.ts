@@ -85,13 +85,20 @@ function openingBrackets(json: string, enough: number): number {
 }
 
 /**
+ * A JSON number PostgreSQL's jsonb refuses although JavaScript reads it: an exponent past
+ * ±1000 (four digits or more), or more digits than its numeric type holds. Only where a
+ * number can start (after `:`, `,`, `[` or at the top), so that the hex digits of a commit
+ * id ("…7e1234…") are not taken for one.
+ */
+const BEYOND_JSONB = /(?:^|[:,[])[ \t\n\r]*-?\d[\d.]*[eE][+-]?\d{4}|\d{16000}/;
+
+/**
  * JSON text that may be stored as received instead of serializing its parsed value again
- * (for a 5 KB push, JSON.stringify costs more than all the checks above), or undefined.
- * Not a text with a number JavaScript cannot hold as written (an exponent of three digits
- * or more, hundreds of digits): stored as is, PostgreSQL could refuse it or keep a value
- * that readers, parsing it in JavaScript, would not see; serialized again, it is the
- * `null` or rounded number JSON.parse made of it, the same on both databases.
+ * (for a 5 KB push, JSON.stringify costs more than all the checks above), or undefined when
+ * it holds a number jsonb refuses: serialized again, that number is the Infinity-made-null
+ * or the rounded value JSON.parse read, the same on both databases. Any other number may
+ * be stored as written: read back, JavaScript parses it to the same value it did here.
  */
 export function reusableJsonText(json: string): string | undefined {
-  return /[eE][+-]?\d{3}|\d{300}/.test(json) ? undefined : json;
+  return BEYOND_JSONB.test(json) ? undefined : json;
 }

@@ -68,13 +68,16 @@ for (const dialect of dialects) {
       const { id } = await stored.json();
       expect((await (await app.request(`/events/${id}`)).json()).payload).toEqual(JSON.parse(sent));
 
-      // Stored as received, PostgreSQL would refuse 1e200000 (a 500): it is serialized
-      // again, as the null JSON.parse made of it, the same on both databases.
-      const huge = sent.replace('"n": 0.1', '"n": 1e200000');
-      const hugeStored = await postJson(app, "/webhooks/event", huge);
-      expect(hugeStored.status).toBe(201);
-      const event = await (await app.request(`/events/${(await hugeStored.json()).id}`)).json();
-      expect(event.payload.payload.n).toBeNull();
+      // 1e400 is stored as sent (jsonb holds it); 1e200000 would be refused by PostgreSQL
+      // (a 500), so it is serialized again. Either reads back as the null JSON.parse makes
+      // of it, the same on both databases.
+      for (const n of ["1e400", "1e200000"]) {
+        const huge = sent.replace('"n": 0.1', `"n": ${n}`);
+        const hugeStored = await postJson(app, "/webhooks/event", huge);
+        expect(hugeStored.status).toBe(201);
+        const event = await (await app.request(`/events/${(await hugeStored.json()).id}`)).json();
+        expect(event.payload.payload.n).toBeNull();
+      }
     });
 
     test("a repeated webhook-id or Idempotency-Key is a duplicate, stored once", async () => {

@@ -53,15 +53,20 @@ describe("unstorableJson", () => {
 });
 
 describe("reusableJsonText", () => {
-  test("takes ordinary JSON as it came", () => {
-    const json = '{"n": 12.5e-3, "big": 9007199254740993, "s": "text"}';
+  test.each([
+    ["ordinary JSON", '{"n": 12.5e-3, "big": 9007199254740993, "s": "text"}'],
+    ["exponents jsonb holds, even past JavaScript's range", '{"n": 1e400, "m": -2E-999}'],
+    ["commit ids whose hex looks like an exponent", '{"after": "7e1234e5678aa", "x": "1e99999"}'],
+    ["a long number", `{"n": ${"9".repeat(400)}}`],
+  ])("takes %s as it came", (_name, json) => {
     expect(reusableJsonText(json)).toBe(json);
   });
 
   test.each([
-    ["an exponent JavaScript turns into Infinity", '{"n": 1e400}'],
-    ["an exponent PostgreSQL cannot hold", '{"n": 1e200000}'],
-    ["hundreds of digits", `{"n": ${"9".repeat(400)}}`],
+    ["an exponent past 1000", '{"n": 1e1001}'],
+    ["a negative one, after whitespace in an array", "[1,\n  -2.5E-4000]"],
+    ["a number alone", "3e12345"],
+    ["more digits than numeric holds", `{"n": ${"9".repeat(20_000)}}`],
   ])("leaves %s to be serialized again", (_name, json) => {
     expect(reusableJsonText(json)).toBeUndefined();
   });
