@@ -18,7 +18,13 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { formatDuration, parseDuration } from "../../src/config/units.ts";
 import { type FakeSvix, startFakeSvix } from "../../test/support/fake-svix-server.ts";
-import { isSuccess, startLoad, tally, unstored } from "../../test/support/outage-load.ts";
+import {
+  isSuccess,
+  startLoad,
+  subscribeReceiverAndHook,
+  tally,
+  unstored,
+} from "../../test/support/outage-load.ts";
 import { startReceiver } from "../../test/support/receiver.ts";
 import { startTcpProxy, targetOf, viaProxy } from "../../test/support/tcp-proxy.ts";
 import { freePort, freshDatabase, root } from "../bench/lib.ts";
@@ -125,17 +131,11 @@ try {
   if (!(await until(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000))) {
     throw new Error("hookyard did not become ready");
   }
-  const post = async (path: string, body: unknown) =>
-    (
-      await fetch(`${base}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      })
-    ).json();
-  const endpoint = await post("/endpoints", { url: receiver.url, event_types: ["*"] });
-  receiver.secret = endpoint.secret;
-  const hook = await post("/webhook", { userid: "drill" });
+  const { hookId } = await subscribeReceiverAndHook(
+    { request: (path, init) => fetch(`${base}${path}`, init) },
+    receiver,
+    "drill",
+  );
 
   let phase: Phase = "before";
   const readiness: { phase: Phase; status: number | "error"; at: number }[] = [];
@@ -145,7 +145,7 @@ try {
     senders,
     pauseMs,
     githubSecret: GITHUB_SECRET,
-    hookId: hook.id,
+    hookId,
     phase: () => phase,
     requestTimeoutMs: 30_000,
   });

@@ -189,11 +189,10 @@ const describeSent = (sent: Sent) =>
   `${sent.method} ${sent.path.slice(0, 200)}${sent.note ? ` (${sent.note})` : ""}`;
 
 /**
- * The checks every answer of the JSON surface must pass: never a 5xx, and every error a
- * JSON `{"error": string, "details"?: [...]}`. Returns the parsed body (undefined when
- * the answer has none).
+ * Reads the answer and fails on a 5xx, naming the request; returns the text and the context
+ * (request, status, start of the body) the caller's further checks report with.
  */
-export async function expectSoundAnswer(response: Response, sent: Sent): Promise<unknown> {
+async function expectNoServerError(response: Response, sent: Sent) {
   const text = await response.text();
   const context = {
     request: describeSent(sent),
@@ -204,6 +203,16 @@ export async function expectSoundAnswer(response: Response, sent: Sent): Promise
     ...context,
     serverError: false,
   });
+  return { text, context };
+}
+
+/**
+ * The checks every answer of the JSON surface must pass: never a 5xx, and every error a
+ * JSON `{"error": string, "details"?: [...]}`. Returns the parsed body (undefined when
+ * the answer has none).
+ */
+export async function expectSoundAnswer(response: Response, sent: Sent): Promise<unknown> {
+  const { text, context } = await expectNoServerError(response, sent);
   if (response.status < 400) return text === "" ? undefined : safeJson(text);
   // Bun's HTTP server answers a request line and headers beyond its limit (16 KiB) with a
   // bare 431 before any route sees them; nothing in the app can shape that answer.
@@ -223,16 +232,7 @@ export async function expectSoundAnswer(response: Response, sent: Sent): Promise
 
 /** A dashboard answer: never a 5xx, and HTML always with the dashboard's CSP. */
 export async function expectSoundPage(response: Response, sent: Sent): Promise<string> {
-  const text = await response.text();
-  const context = {
-    request: describeSent(sent),
-    status: response.status,
-    body: text.slice(0, 300),
-  };
-  expect({ ...context, serverError: response.status >= 500 }).toEqual({
-    ...context,
-    serverError: false,
-  });
+  const { text, context } = await expectNoServerError(response, sent);
   if ((response.headers.get("content-type") ?? "").startsWith("text/html")) {
     expect({ ...context, csp: response.headers.get("content-security-policy") ?? "none" }).toEqual({
       ...context,

@@ -8,6 +8,21 @@ import { createTestDatabase, postgresUrl } from "../support/databases.ts";
 import { startTcpProxy, targetOf, viaProxy } from "../support/tcp-proxy.ts";
 import { until } from "../support/until.ts";
 
+/** Whether one ping gets an answer. */
+const answers = (store: PgStore) =>
+  store.ping().then(
+    () => true,
+    () => false,
+  );
+
+/** Waits until the store answers again after an outage, failing the test past `ms`. */
+const reconnected = (store: PgStore, ms: number) =>
+  until(
+    () => answers(store),
+    ms,
+    () => "the store never reconnected",
+  );
+
 describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
   /** Runs `ping` repeatedly for `ms`, returning how long each call took to settle. */
   async function pings(store: PgStore, ms: number) {
@@ -15,10 +30,7 @@ describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const started = performance.now();
-      const ok = await store.ping().then(
-        () => true,
-        () => false,
-      );
+      const ok = await answers(store);
       settled.push({ ok, ms: performance.now() - started });
     }
     return settled;
@@ -40,15 +52,7 @@ describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
       expect(Math.max(...down.map((ping) => ping.ms))).toBeLessThan(1_500);
       await proxy.restore();
       const restored = performance.now();
-      await until(
-        () =>
-          store.ping().then(
-            () => true,
-            () => false,
-          ),
-        10_000,
-        () => "the store never reconnected",
-      );
+      await reconnected(store, 10_000);
       expect(performance.now() - restored).toBeLessThan(1_500);
     } finally {
       await store.close();
@@ -124,15 +128,7 @@ describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", 
       await proxy.cut();
       expect(await settled(store.tryExclusive("outage-a", async () => 1))).toBe("rejected");
       await proxy.restore();
-      await until(
-        () =>
-          store.ping().then(
-            () => true,
-            () => false,
-          ),
-        5_000,
-        () => "the store never reconnected",
-      );
+      await reconnected(store, 5_000);
       for (let i = 0; i < 3; i++) {
         expect(await settled(store.tryExclusive("outage-a", async () => i))).toEqual({
           value: { ran: true, value: i },
@@ -164,15 +160,7 @@ describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", 
       );
       expect(cutOff).not.toBe("hung");
       await proxy.restore();
-      await until(
-        () =>
-          store.ping().then(
-            () => true,
-            () => false,
-          ),
-        5_000,
-        () => "the store never reconnected",
-      );
+      await reconnected(store, 5_000);
       // The lost session released its lock on the server: another instance can take it…
       expect(await settled(other.tryExclusive("outage-b", async () => "other"))).toEqual({
         value: { ran: true, value: "other" },

@@ -213,6 +213,7 @@ async function insertEvents(
   client: postgres.Sql,
   batch: readonly PendingEvent[],
 ): Promise<(Inserted | undefined)[]> {
+  // In EVENT_COLUMNS' order, which the statement's placeholders follow.
   const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change }) => [
     id,
     event.source,
