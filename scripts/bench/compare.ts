@@ -5,6 +5,8 @@ import {
   freePort,
   freshDatabase,
   machineLine,
+  postgresCpuMicros,
+  processCpuMicros,
   runWrk,
   type WrkResult,
   waitFor,
@@ -54,10 +56,22 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
       // Scripts that make ids unique per request take the run number as their last argument.
       scriptArgs: [...c.scriptArgs, String(++runs)],
     });
-  const measured = async (label: string, url: string): Promise<WrkResult> => {
+  /** Also prints the CPU time per request of the server process and of PostgreSQL. */
+  const measured = async (
+    label: string,
+    url: string,
+    pid: number,
+    kind: "sqlite" | "postgres",
+  ): Promise<WrkResult> => {
     await load(url, 2, 8); // warm-up: JIT, pools and caches in their steady state
+    const before = { server: processCpuMicros(pid), postgres: postgresCpuMicros() };
     const result = await load(url, c.durationSeconds, c.connections);
-    console.log(describeResult(`  ${label}`, result));
+    const perRequest = (micros: number) => (micros / Math.max(1, result.requests)).toFixed(0);
+    const cpu = [`server ${perRequest(processCpuMicros(pid) - before.server)} µs`];
+    if (kind === "postgres") {
+      cpu.push(`PostgreSQL ${perRequest(postgresCpuMicros() - before.postgres)} µs`);
+    }
+    console.log(`${describeResult(`  ${label}`, result)}; CPU per request: ${cpu.join(", ")}`);
     if (result.errors > 0) throw new Error(`${label}: ${result.errors} responses were not 2xx`);
     return result;
   };
@@ -65,8 +79,8 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     const hookyardDb = await freshDatabase(kind, "hookyard", c.work, c.postgres);
     const baselineDb = await freshDatabase(kind, "baseline", c.work, c.postgres);
     try {
-      const hookyard = await withHookyard({ DATABASE_URL: hookyardDb.url, ...c.env }, (base) =>
-        measured("hookyard", `${base}${c.path}`),
+      const hookyard = await withHookyard({ DATABASE_URL: hookyardDb.url, ...c.env }, (base, pid) =>
+        measured("hookyard", `${base}${c.path}`, pid, kind),
       );
       const port = await freePort();
       const baselineProcess = Bun.spawn(
@@ -75,7 +89,12 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
       );
       try {
         await waitFor(`http://127.0.0.1:${port}/`);
-        const baseline = await measured("baseline", `http://127.0.0.1:${port}${c.path}`);
+        const baseline = await measured(
+          "baseline",
+          `http://127.0.0.1:${port}${c.path}`,
+          baselineProcess.pid,
+          kind,
+        );
         console.log(
           `  ratio: ${(hookyard.rps / baseline.rps).toFixed(2)}x the baseline's throughput`,
         );

@@ -67,6 +67,7 @@ describe("reusableJsonText", () => {
     ["a negative one, after whitespace in an array", "[1,\n  -2.5E-4000]"],
     ["a number alone", "3e12345"],
     ["more digits than numeric holds", `{"n": ${"9".repeat(20_000)}}`],
+    ["a number alone just long enough to be refused", "9".repeat(16_000)],
   ])("leaves %s to be serialized again", (_name, json) => {
     expect(reusableJsonText(json)).toBeUndefined();
   });
