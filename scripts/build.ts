@@ -12,7 +12,9 @@ const root = new URL("..", import.meta.url).pathname;
 const extra = process.argv.slice(2);
 const outfile = `${root}dist/hookyard`;
 
-await $`bun build ${`${root}src/main.ts`} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
+// The WAL checkpoint thread's script is an entrypoint of its own: Bun bundles a worker's
+// file into the executable only when told to.
+await $`bun build ${`${root}src/main.ts`} ${`${root}src/store/sqlite/checkpoint-worker.ts`} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
   root,
 );
 console.log(`built ${outfile}`);

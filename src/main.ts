@@ -98,10 +98,11 @@ async function loadSettings(configFile: string | undefined): Promise<Config> {
 }
 
 function contextFor(config: Config): AppContext {
+  const log = createLogger(config.logLevel);
   return {
     config,
-    store: openStore(config.database),
-    log: createLogger(config.logLevel),
+    store: openStore(config.database, log),
+    log,
     metrics: createMetrics(),
     version: pkg.version,
     now: () => new Date(),

@@ -121,10 +121,13 @@ describe("the hookyard binary", () => {
   });
 
   test("serves on the default SQLite from an empty directory, creating and migrating it, and exits 0 on SIGTERM", async () => {
-    const { health, ready, code, log } = await serveAndStop({});
+    const { health, ready, code, log } = await serveAndStop({ LOG_LEVEL: "debug" });
     expect(await health.json()).toEqual({ status: "ok" });
     expect(await ready.json()).toEqual({ status: "ready" });
     expect(code).toBe(0);
+    // The checkpoint thread's script is bundled as an entrypoint of its own.
+    expect(log).toContain('"msg":"sqlite: WAL checkpoints run on their own thread"');
+    expect(log).not.toContain("checkpoint thread stopped");
     expect(existsSync(join(workdir, "data", "hookyard.db"))).toBe(true);
     expect(log).toContain('"msg":"migrations applied"');
     expect(log).toContain('"msg":"stopped"');

@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import type { Logger } from "../../ops/log.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
@@ -19,6 +20,9 @@ import { SqliteHookStore } from "./hooks.ts";
 import { SqliteRelayStore } from "./relay.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
+import { type CheckpointerLog, WalCheckpointer } from "./wal-checkpointer.ts";
+
+const SILENT: CheckpointerLog = { debug: () => {}, warn: () => {} };
 
 export class SqliteStore implements Store {
   readonly dialect = "sqlite" as const;
@@ -33,7 +37,14 @@ export class SqliteStore implements Store {
   private readonly wakeups = new EventEmitter();
   private readonly heldLocks = new Set<string>();
 
-  constructor(readonly sqlite: Database) {
+  /**
+   * @param checkpointer runs the WAL's checkpoints on a thread of its own; without one,
+   *   SQLite runs them in commits, on this thread.
+   */
+  constructor(
+    readonly sqlite: Database,
+    private readonly checkpointer?: WalCheckpointer,
+  ) {
     this.db = drizzle({ client: sqlite, schema });
     this.events = new SqliteEventStore(this.db, sqlite, () => this.wakeups.emit("deliveries"));
     this.changes = new SqliteChangeStore(this.db);
@@ -45,7 +56,7 @@ export class SqliteStore implements Store {
   }
 
   /** `path` is a file (its folder is created) or `:memory:`. */
-  static open(path: string): SqliteStore {
+  static open(path: string, log?: Logger): SqliteStore {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const sqlite = new Database(path, { create: true, strict: true });
     // WAL lets the dashboard read while ingestion writes; busy_timeout rides out a
@@ -61,7 +72,10 @@ export class SqliteStore implements Store {
     // events; every insert then rereads index pages from disk.
     sqlite.run("pragma cache_size = -65536");
     sqlite.run("pragma mmap_size = 268435456");
-    return new SqliteStore(sqlite);
+    if (path === ":memory:") return new SqliteStore(sqlite);
+    // Checkpoints off the thread that serves requests (./wal-checkpointer.ts says why).
+    const checkpointer = new WalCheckpointer(path, sqlite, log ?? SILENT);
+    return new SqliteStore(sqlite, checkpointer);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -115,6 +129,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.sqlite.close();
   }
 }
