@@ -17,6 +17,8 @@ export interface Comparison {
   readonly title: string;
   readonly work: string;
   readonly postgres: string;
+  /** False to measure PostgreSQL only. */
+  readonly sqlite: boolean;
   readonly connections: number;
   readonly durationSeconds: number;
   readonly path: string;
@@ -108,7 +110,11 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
       await baselineDb.drop();
     }
   };
-  for (const kind of c.postgres ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)) {
+  const kinds = [
+    ...(c.sqlite ? (["sqlite"] as const) : []),
+    ...(c.postgres ? (["postgres"] as const) : []),
+  ];
+  for (const kind of kinds) {
     console.log(
       `\n${kind}: ${c.title}, ${c.connections} connections, ${c.durationSeconds}s, ${c.rounds} rounds`,
     );

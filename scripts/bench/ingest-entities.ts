@@ -4,7 +4,7 @@
  * compiled hookyard and to the minimal baseline, on SQLite and PostgreSQL.
  *
  *   bun scripts/bench/ingest-entities.ts [--duration 15] [--connections 32] [--rounds 3]
- *       [--postgres URL]
+ *       [--postgres URL] [--no-sqlite]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-build": { type: "boolean", default: false },
+    "no-sqlite": { type: "boolean", default: false },
   },
 });
 
@@ -46,6 +47,7 @@ await compareWithBaseline({
   title: `entity event, ${body.length} bytes`,
   work,
   postgres: values.postgres,
+  sqlite: !values["no-sqlite"],
   connections: Number(values.connections),
   durationSeconds: Number(values.duration),
   rounds: Math.max(1, Number(values.rounds) || 1),

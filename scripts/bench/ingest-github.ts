@@ -5,7 +5,7 @@
  * JSON and inserts it into the same kind of database (scripts/bench/baseline-ingest.ts).
  *
  *   bun scripts/bench/ingest-github.ts [--duration 15] [--connections 32] [--rounds 3]
- *       [--postgres URL]
+ *       [--postgres URL] [--no-sqlite]
  *
  * Needs wrk (Debian: apt-get install wrk). PostgreSQL runs when --postgres or
  * TEST_DATABASE_URL names a server; each run gets fresh databases.
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-build": { type: "boolean", default: false },
+    "no-sqlite": { type: "boolean", default: false },
   },
 });
 
@@ -54,6 +55,7 @@ await compareWithBaseline({
   title: `GitHub push, ${body.length} bytes`,
   work,
   postgres: values.postgres,
+  sqlite: !values["no-sqlite"],
   connections: Number(values.connections),
   durationSeconds: Number(values.duration),
   rounds: Math.max(1, Number(values.rounds) || 1),
