@@ -38,6 +38,56 @@ export interface DeliveryAttempt {
 
 export type NewAttempt = Omit<DeliveryAttempt, "id" | "deliveryId">;
 
+/**
+ * A delivery's latest attempt is kept on its row (a later one moves it into the attempts
+ * table): recording a first-time success is then one row update. These are its columns.
+ */
+export interface RowWithAttempt {
+  readonly id: string;
+  readonly lastAttemptId: string | null;
+  readonly lastAttemptedAt: Date | null;
+  readonly lastStatusCode: number | null;
+  readonly lastDurationMs: number | null;
+  readonly lastError: string | null;
+  readonly lastResponseBody: string | null;
+}
+
+/** A deliveries row as either dialect reads it. */
+export interface DeliveryRow extends Omit<Delivery, "status">, RowWithAttempt {
+  readonly status: string;
+  readonly leaseExpiresAt: Date | null;
+  readonly leasedBy: string | null;
+}
+
+/** The delivery as the API shows it: without its lease and the columns of its latest attempt. */
+export function deliveryFromRow({
+  leaseExpiresAt: _l,
+  leasedBy: _b,
+  lastAttemptId: _i,
+  lastAttemptedAt: _a,
+  lastDurationMs: _d,
+  lastResponseBody: _r,
+  ...row
+}: DeliveryRow): Delivery {
+  return { ...row, status: row.status as DeliveryStatus };
+}
+
+/** The attempt on a delivery's row, if one was recorded there. */
+export function attemptOnRow(row: RowWithAttempt): DeliveryAttempt[] {
+  if (row.lastAttemptId === null || row.lastAttemptedAt === null) return [];
+  return [
+    {
+      id: row.lastAttemptId,
+      deliveryId: row.id,
+      attemptedAt: row.lastAttemptedAt,
+      statusCode: row.lastStatusCode,
+      durationMs: row.lastDurationMs ?? 0,
+      error: row.lastError,
+      responseBody: row.lastResponseBody,
+    },
+  ];
+}
+
 /** What one attempt decided for its delivery. */
 export type AttemptOutcome =
   | { readonly status: "delivered" }

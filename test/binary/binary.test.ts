@@ -158,7 +158,7 @@ describe("the hookyard binary", () => {
         const runs = await Promise.all([1, 2, 3].map(() => run(["migrate"], env)));
         expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
         expect(runs.map((r) => r.stdout).sort()).toEqual([
-          "applied 2 migration(s): 0000_init, 0001_lz4_compression\n",
+          "applied 3 migration(s): 0000_init, 0001_lz4_compression, 0002_latest_attempt_on_delivery\n",
           "the database is up to date\n",
           "the database is up to date\n",
         ]);
@@ -171,7 +171,12 @@ describe("the hookyard binary", () => {
         await migrated.end();
         expect(compressed.map((c) => `${c.table}.${c.attname}`)).toEqual(
           lz4?.n === 1
-            ? ["delivery_attempts.response_body", "events.payload", "relay_messages.payload"]
+            ? [
+                "deliveries.last_response_body",
+                "delivery_attempts.response_body",
+                "events.payload",
+                "relay_messages.payload",
+              ]
             : [],
         );
         const { ready, code } = await serveAndStop(env);

@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import type { Delivery } from "../../src/store/deliveries.ts";
 import type { Endpoint } from "../../src/store/endpoints.ts";
 import type { NewEvent, StoredEvent } from "../../src/store/events.ts";
+import { PgStore } from "../../src/store/pg/index.ts";
+import { SqliteStore } from "../../src/store/sqlite/index.ts";
+import type { Store } from "../../src/store/store.ts";
 import { dialects, storeForSuite } from "../support/databases.ts";
 
 const t0 = new Date("2026-11-22T10:00:00.000Z");
@@ -26,6 +29,22 @@ const endpoint = (url: string, eventTypes: string[], enabled = true) => ({
   eventTypes,
   enabled,
 });
+
+/** Writes an attempt row the way hookyard did before migration 0002. */
+async function insertAttemptRow(store: Store, deliveryId: string, at: Date): Promise<void> {
+  const columns = "id, delivery_id, attempted_at, status_code, duration_ms, error, response_body";
+  if (store instanceof SqliteStore) {
+    store.sqlite.run(
+      `insert into delivery_attempts (${columns}) values ('legacy-attempt', ?, ?, 502, 30, 'HTTP 502', 'bad gateway')`,
+      [deliveryId, at.getTime()],
+    );
+  } else if (store instanceof PgStore) {
+    await store.client.unsafe(
+      `insert into delivery_attempts (${columns}) values ('legacy-attempt', $1, $2, 502, 30, 'HTTP 502', 'bad gateway')`,
+      [deliveryId, at.toISOString()],
+    );
+  }
+}
 
 for (const dialect of dialects) {
   describe(`Store endpoints and deliveries (${dialect})`, () => {
@@ -244,6 +263,19 @@ for (const dialect of dialects) {
         expect((await suite.store.deliveries.get(claimed?.delivery.id ?? ""))?.status).toBe(
           "failed",
         );
+        // The retry by hand started a fresh schedule; the log still holds every attempt.
+        const attempts = await suite.store.deliveries.attempts(claimed?.delivery.id ?? "");
+        expect(attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([
+          [503, "busy"],
+          [204, ""],
+          [410, null],
+        ]);
+        expect(new Set(attempts.map((a) => a.id)).size).toBe(3);
+        expect(attempts[2]).toEqual({
+          id: expect.any(String),
+          deliveryId: claimed?.delivery.id ?? "",
+          ...gone,
+        });
         await suite.store.deliveries.retry(claimed?.delivery.id ?? "", later(80_000));
         expect(await suite.store.deliveries.claimDue(later(80_000), 10, LEASE)).toEqual([]);
         await suite.store.endpoints.update(
@@ -331,6 +363,33 @@ for (const dialect of dialects) {
       ).toEqual([500]);
       expect(await suite.store.deliveries.finishAttempts([])).toEqual([]);
       expect((await suite.store.endpoints.get(target.id))?.enabled).toBe(true);
+    });
+
+    test("an attempt recorded before the latest moved onto the delivery row (migration 0002) is still listed, and kept", async () => {
+      for (const e of await suite.store.endpoints.list()) await suite.store.endpoints.delete(e.id);
+      await suite.store.endpoints.create(endpoint("https://legacy.example", ["legacy.*"]), t0);
+      await suite.store.events.record(event("legacy.go"));
+      const [claimed] = await suite.store.deliveries.claimDue(later(300_000), 10, LEASE);
+      const deliveryId = claimed?.delivery.id ?? "";
+      // What an earlier hookyard wrote: the attempt in delivery_attempts, none on the row.
+      await insertAttemptRow(suite.store, deliveryId, later(250_000));
+      const ok = {
+        attemptedAt: later(300_100),
+        statusCode: 200,
+        durationMs: 5,
+        error: null,
+        responseBody: "ok",
+      };
+      expect(
+        await suite.store.deliveries.finishAttempts([
+          { deliveryId, holder: LEASE.holder, attempt: ok, outcome: { status: "delivered" } },
+        ]),
+      ).toEqual([true]);
+      const attempts = await suite.store.deliveries.attempts(deliveryId);
+      expect(attempts.map((a) => [a.id, a.statusCode, a.error])).toEqual([
+        ["legacy-attempt", 502, "HTTP 502"],
+        [expect.any(String), 200, null],
+      ]);
     });
 
     if (dialect === "postgres") {

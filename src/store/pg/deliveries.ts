@@ -8,27 +8,21 @@ import {
   type RowDecoding,
 } from "../claimed-row.ts";
 import { pageByTime, type TimeCursor } from "../cursor.ts";
-import type {
-  ClaimedDelivery,
-  Delivery,
-  DeliveryAttempt,
-  DeliveryFilter,
-  DeliveryStatus,
-  DeliveryStore,
-  FinishedAttempt,
-  QueueStats,
+import {
+  attemptOnRow,
+  type ClaimedDelivery,
+  type Delivery,
+  type DeliveryAttempt,
+  type DeliveryFilter,
+  type DeliveryStore,
+  deliveryFromRow,
+  type FinishedAttempt,
+  type QueueStats,
 } from "../deliveries.ts";
 import type { Page } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import type { PgDb } from "./db.ts";
 import { deliveries, deliveryAttempts } from "./schema.ts";
-
-type DeliveryRow = typeof deliveries.$inferSelect;
-
-const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): Delivery => ({
-  ...row,
-  status: row.status as DeliveryStatus,
-});
 
 /**
  * jsonb comes back parsed; timestamptz as a Date, or as text on a
@@ -92,9 +86,10 @@ export class PgDeliveryStore implements DeliveryStore {
 
   /**
    * One statement for the whole batch (data-modifying CTEs run together, atomically): each
-   * delivery's outcome, its attempt row and, for a 410, the endpoint's disable. The batch
-   * travels as one parameter, JSON text (typed so, lest the client encode it a second
-   * time), unpacked by jsonb_to_recordset.
+   * delivery's outcome and its attempt, written on its row; the attempt that was there
+   * before, if any, moved into delivery_attempts; for a 410, the endpoint's disable. The
+   * batch travels as one parameter, JSON text (typed so, lest the client encode it a
+   * second time), unpacked by jsonb_to_recordset.
    */
   async finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
     if (finished.length === 0) return [];
@@ -116,19 +111,26 @@ export class PgDeliveryStore implements DeliveryStore {
           select * from jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb) as i(
             id text, holder text, status text, next_at timestamptz, attempt_id text,
             at timestamptz, code int, duration int, error text, body text, disable text)
+        ), replaced as (
+          -- The statement's snapshot: the attempts on the rows before the update below.
+          select d.last_attempt_id, d.id, d.last_attempted_at, d.last_status_code,
+                 d.last_duration_ms, d.last_error, d.last_response_body
+          from input i join deliveries d on d.id = i.id
+          where d.leased_by = i.holder and d.last_attempt_id is not null
         ), finished as (
           update deliveries d
           set status = i.status, attempt_count = d.attempt_count + 1, next_attempt_at = i.next_at,
               lease_expires_at = null, leased_by = null, last_status_code = i.code,
               last_error = i.error, updated_at = i.at,
-              delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end
+              delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
+              last_attempt_id = i.attempt_id, last_attempted_at = i.at,
+              last_duration_ms = i.duration, last_response_body = i.body
           from input i
           where d.id = i.id and d.leased_by = i.holder
           returning d.id, d.endpoint_id
-        ), logged as (
+        ), archived as (
           insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-          select i.attempt_id, i.id, i.at, i.code, i.duration, i.error, i.body
-          from input i join finished f on f.id = i.id
+          select r.* from replaced r join finished f on f.id = r.id
         ), gone as materialized (
           -- Almost always empty: filtered first, so the join below has nothing to do.
           select id, disable, at from input where disable is not null
@@ -138,7 +140,7 @@ export class PgDeliveryStore implements DeliveryStore {
           from gone g join finished f on f.id = g.id
           where e.id = f.endpoint_id
         )
-        -- logged and disabled run whether or not they are read: PostgreSQL always runs
+        -- archived and disabled run whether or not they are read: PostgreSQL always runs
         -- data-modifying CTEs to completion.
         select id from finished`;
     const recorded = new Set(rows.map((row) => row.id));
@@ -147,15 +149,18 @@ export class PgDeliveryStore implements DeliveryStore {
 
   async get(id: string): Promise<Delivery | undefined> {
     const [row] = await this.db.select().from(deliveries).where(eq(deliveries.id, id)).limit(1);
-    return row && toDelivery(row);
+    return row && deliveryFromRow(row);
   }
 
+  /** Those a later attempt replaced, then the latest, on the delivery's row. */
   async attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]> {
-    return this.db
+    const replaced = await this.db
       .select()
       .from(deliveryAttempts)
       .where(eq(deliveryAttempts.deliveryId, deliveryId))
       .orderBy(deliveryAttempts.attemptedAt, deliveryAttempts.id);
+    const [row] = await this.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+    return row ? [...replaced, ...attemptOnRow(row)] : replaced;
   }
 
   async list(
@@ -174,7 +179,7 @@ export class PgDeliveryStore implements DeliveryStore {
       .where(and(...conditions))
       .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
       .limit(page.limit + 1);
-    return pageByTime(rows.map(toDelivery), page.limit, (delivery) => delivery.createdAt);
+    return pageByTime(rows.map(deliveryFromRow), page.limit, (delivery) => delivery.createdAt);
   }
 
   async retry(id: string, now: Date): Promise<Delivery | undefined> {
@@ -183,7 +188,7 @@ export class PgDeliveryStore implements DeliveryStore {
       .set({ status: "pending", attemptCount: 0, nextAttemptAt: now, updatedAt: now })
       .where(eq(deliveries.id, id))
       .returning();
-    return row && toDelivery(row);
+    return row && deliveryFromRow(row);
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -78,6 +78,14 @@ export const deliveries = pgTable(
     leasedBy: text("leased_by"),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
+    // The latest attempt lives on the delivery row, with last_status_code and last_error;
+    // a later attempt moves it into delivery_attempts. Most deliveries succeed first time,
+    // and recording that is then one row update instead of an update, an insert and a
+    // foreign-key check.
+    lastAttemptId: text("last_attempt_id"),
+    lastAttemptedAt: at("last_attempted_at"),
+    lastDurationMs: integer("last_duration_ms"),
+    lastResponseBody: text("last_response_body"),
     createdAt: at("created_at").notNull(),
     updatedAt: at("updated_at").notNull(),
     deliveredAt: at("delivered_at"),

@@ -8,28 +8,22 @@ import {
   type RowDecoding,
 } from "../claimed-row.ts";
 import { pageByTime, type TimeCursor } from "../cursor.ts";
-import type {
-  ClaimedDelivery,
-  Delivery,
-  DeliveryAttempt,
-  DeliveryFilter,
-  DeliveryStatus,
-  DeliveryStore,
-  FinishedAttempt,
-  QueueStats,
+import {
+  attemptOnRow,
+  type ClaimedDelivery,
+  type Delivery,
+  type DeliveryAttempt,
+  type DeliveryFilter,
+  type DeliveryStore,
+  deliveryFromRow,
+  type FinishedAttempt,
+  type QueueStats,
 } from "../deliveries.ts";
 import type { Page } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
 import { deliveries, deliveryAttempts } from "./schema.ts";
-
-type DeliveryRow = typeof deliveries.$inferSelect;
-
-const toDelivery = ({ leaseExpiresAt: _l, leasedBy: _b, ...row }: DeliveryRow): Delivery => ({
-  ...row,
-  status: row.status as DeliveryStatus,
-});
 
 /**
  * Claiming and finishing are the worker's hot path: statements prepared once, run in Bun's
@@ -61,16 +55,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async get(id: string): Promise<Delivery | undefined> {
     const row = this.db.select().from(deliveries).where(eq(deliveries.id, id)).get();
-    return row && toDelivery(row);
+    return row && deliveryFromRow(row);
   }
 
+  /** Those a later attempt replaced, then the latest, on the delivery's row. */
   async attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]> {
-    return this.db
+    const replaced = this.db
       .select()
       .from(deliveryAttempts)
       .where(eq(deliveryAttempts.deliveryId, deliveryId))
       .orderBy(deliveryAttempts.attemptedAt, deliveryAttempts.id)
       .all();
+    const row = this.db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get();
+    return row ? [...replaced, ...attemptOnRow(row)] : replaced;
   }
 
   async list(
@@ -90,7 +87,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
       .limit(page.limit + 1)
       .all();
-    return pageByTime(rows.map(toDelivery), page.limit, (delivery) => delivery.createdAt);
+    return pageByTime(rows.map(deliveryFromRow), page.limit, (delivery) => delivery.createdAt);
   }
 
   async retry(id: string, now: Date): Promise<Delivery | undefined> {
@@ -100,7 +97,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       .where(eq(deliveries.id, id))
       .returning()
       .get();
-    return row && toDelivery(row);
+    return row && deliveryFromRow(row);
   }
 
   async nextDueAt(): Promise<Date | null> {
@@ -156,21 +153,36 @@ function prepareHotPath(sqlite: Database): HotPath {
   );
   const settle = sqlite.prepare<
     { endpoint_id: string },
-    [string, number | null, number | null, string | null, number, number | null, string, string]
+    [
+      string,
+      number | null,
+      number | null,
+      string | null,
+      number,
+      number | null,
+      string,
+      number,
+      number,
+      string | null,
+      string,
+      string,
+    ]
   >(
     `update deliveries
      set status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?,
          lease_expires_at = null, leased_by = null, last_status_code = ?, last_error = ?,
-         updated_at = ?, delivered_at = coalesce(?, delivered_at)
+         updated_at = ?, delivered_at = coalesce(?, delivered_at),
+         last_attempt_id = ?, last_attempted_at = ?, last_duration_ms = ?, last_response_body = ?
      where id = ? and leased_by = ?
      returning endpoint_id`,
   );
-  const logAttempt = sqlite.prepare<
-    never,
-    [string, string, number, number | null, number, string | null, string | null]
-  >(
+  // Runs before the update that overwrites it: the attempt on the row, moved into the
+  // attempts table when a later one replaces it (and only while the lease is the caller's).
+  const archiveReplaced = sqlite.prepare<never, [string, string]>(
     `insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-     values (?, ?, ?, ?, ?, ?, ?)`,
+     select last_attempt_id, id, last_attempted_at, last_status_code, coalesce(last_duration_ms, 0),
+            last_error, last_response_body
+     from deliveries where id = ? and leased_by = ? and last_attempt_id is not null`,
   );
   const disable = sqlite.prepare<never, [string, number, string]>(
     "update endpoints set enabled = 0, disabled_reason = ?, updated_at = ? where id = ?",
@@ -184,6 +196,7 @@ function prepareHotPath(sqlite: Database): HotPath {
     finish: sqlite.transaction((finished: readonly FinishedAttempt[]) =>
       finished.map(({ deliveryId, holder, attempt, outcome, disableEndpoint }) => {
         const at = attempt.attemptedAt.getTime();
+        archiveReplaced.run(deliveryId, holder);
         const updated = settle.get(
           outcome.status,
           outcome.status === "pending" ? outcome.nextAttemptAt.getTime() : null,
@@ -191,19 +204,14 @@ function prepareHotPath(sqlite: Database): HotPath {
           attempt.error,
           at,
           outcome.status === "delivered" ? at : null,
+          newId(),
+          at,
+          attempt.durationMs,
+          attempt.responseBody,
           deliveryId,
           holder,
         );
         if (!updated) return false;
-        logAttempt.run(
-          newId(),
-          deliveryId,
-          at,
-          attempt.statusCode,
-          attempt.durationMs,
-          attempt.error,
-          attempt.responseBody,
-        );
         if (disableEndpoint !== undefined) disable.run(disableEndpoint, at, updated.endpoint_id);
         return true;
       }),
