@@ -70,11 +70,13 @@ export class WalCheckpointer {
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
-    const closed = new Promise<void>((resolve) => {
+    let timer: Timer | undefined;
+    await new Promise<void>((resolve) => {
       this.closed = resolve;
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      worker.postMessage({ kind: "close" } satisfies CheckpointRequest);
     });
-    worker.postMessage({ kind: "close" } satisfies CheckpointRequest);
-    await Promise.race([closed, Bun.sleep(CLOSE_WAIT_MS)]);
+    clearTimeout(timer);
     worker.terminate();
   }
 
