@@ -15,6 +15,8 @@ declare const self: Worker;
  * 25 ms measured better than 100 ms under ingest load.
  */
 const CHECKPOINT_INTERVAL_MS = 25;
+/** Failing this long without a success, the thread says so and the main connection takes over. */
+const FAILING_AFTER_MS = 10_000;
 
 const report = (message: CheckpointerMessage) => self.postMessage(message);
 
@@ -33,9 +35,9 @@ const timer = setInterval(() => {
     checkpoint.get();
     failures = 0;
   } catch (error) {
-    // e.g. another process (`hookyard prune`) checkpointing at this moment. Only a
-    // failure that persists is reported: the main connection then checkpoints itself.
-    if (++failures === 50) {
+    // Only a failure that persists is reported (another process checkpointing the same
+    // file shows as `busy` in the pragma's answer, not as an error).
+    if (++failures === Math.ceil(FAILING_AFTER_MS / CHECKPOINT_INTERVAL_MS)) {
       report({ kind: "failing", error: error instanceof Error ? error.message : String(error) });
     }
   }
