@@ -1,6 +1,7 @@
 /** Runs one ingest workload against hookyard and the baseline on each database and prints a table. */
 import { join } from "node:path";
 import {
+  cpuMeter,
   describeResult,
   freePort,
   freshDatabase,
@@ -66,14 +67,15 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     kind: "sqlite" | "postgres",
   ): Promise<WrkResult> => {
     await load(url, 2, 8); // warm-up: JIT, pools and caches in their steady state
-    const before = { server: processCpuMicros(pid), postgres: postgresCpuMicros() };
+    const cpuPerRequest = cpuMeter({
+      server: () => processCpuMicros(pid),
+      ...(kind === "postgres" ? { PostgreSQL: postgresCpuMicros } : {}),
+    });
     const result = await load(url, c.durationSeconds, c.connections);
-    const perRequest = (micros: number) => (micros / Math.max(1, result.requests)).toFixed(0);
-    const cpu = [`server ${perRequest(processCpuMicros(pid) - before.server)} µs`];
-    if (kind === "postgres") {
-      cpu.push(`PostgreSQL ${perRequest(postgresCpuMicros() - before.postgres)} µs`);
-    }
-    console.log(`${describeResult(`  ${label}`, result)}; CPU per request: ${cpu.join(", ")}`);
+    const cpu = Object.entries(cpuPerRequest(result.requests))
+      .map(([name, us]) => `${name} ${us.toFixed(0)} µs`)
+      .join(", ");
+    console.log(`${describeResult(`  ${label}`, result)}; CPU per request: ${cpu}`);
     if (result.errors > 0) throw new Error(`${label}: ${result.errors} responses were not 2xx`);
     return result;
   };

@@ -32,8 +32,10 @@ import { generateEndpointSecret } from "../../src/lib/standard-webhooks.ts";
 import { openStore } from "../../src/store/open.ts";
 import {
   buildBinary,
+  cpuMeter,
   freshDatabase,
   machineLine,
+  ownCpuMicros,
   postgresCpuMicros,
   processCpuMicros,
   withHookyard,
@@ -101,8 +103,7 @@ if (values["baseline-sender"] !== undefined) {
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`baseline: HTTP ${response.status}`);
   });
-  const cpu = process.cpuUsage();
-  console.log(JSON.stringify({ cpuMicros: cpu.user + cpu.system }));
+  console.log(JSON.stringify({ cpuMicros: ownCpuMicros() }));
   process.exit(0);
 }
 
@@ -156,12 +157,6 @@ interface Measurement {
   /** CPU time per delivery in µs, by process, where measured. */
   readonly cpu?: Readonly<Record<string, number>>;
 }
-
-/** The bench process's own CPU time in µs: the consumer's, as nothing else runs meanwhile. */
-const ownCpuMicros = () => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
 
 function measure(consumer: Consumer): Measurement {
   const sentAt = consumer.bodies.map((body) => Date.parse(JSON.parse(body).timestamp));
@@ -284,19 +279,14 @@ async function runBacklog(databaseUrl: string): Promise<Measurement> {
         ALLOW_PRIVATE_ENDPOINTS: "true",
       },
       async (_base, pid) => {
-        const cpuSoFar = (): Record<string, number> => ({
-          hookyard: processCpuMicros(pid),
-          ...(databaseUrl.startsWith("postgres") ? { PostgreSQL: postgresCpuMicros() } : {}),
-          consumer: ownCpuMicros(),
+        const cpuPerDelivery = cpuMeter({
+          hookyard: () => processCpuMicros(pid),
+          ...(databaseUrl.startsWith("postgres") ? { PostgreSQL: postgresCpuMicros } : {}),
+          // this process's: the consumer's, as nothing else runs in it meanwhile
+          consumer: ownCpuMicros,
         });
-        const before = cpuSoFar();
         await withProgress("backlog", consumer);
-        return Object.fromEntries(
-          Object.entries(cpuSoFar()).map(([name, us]) => [
-            name,
-            (us - (before[name] ?? 0)) / TOTAL,
-          ]),
-        );
+        return cpuPerDelivery(TOTAL);
       },
     );
     const measured = measure(consumer);
@@ -330,15 +320,14 @@ async function runBaseline(): Promise<Measurement> {
       ],
       { stdout: "pipe", stderr: "inherit" },
     );
-    const consumerBefore = ownCpuMicros();
+    const consumerCpu = cpuMeter({ consumer: ownCpuMicros });
     await withProgress("baseline", consumer);
-    const consumerCpu = (ownCpuMicros() - consumerBefore) / TOTAL;
     const output = await new Response(sender.stdout).text();
     if ((await sender.exited) !== 0) throw new Error("the baseline sender failed");
     const { cpuMicros } = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
       cpuMicros: number;
     };
-    return { ...measure(consumer), cpu: { sender: cpuMicros / TOTAL, consumer: consumerCpu } };
+    return { ...measure(consumer), cpu: { sender: cpuMicros / TOTAL, ...consumerCpu(TOTAL) } };
   } finally {
     consumer.stop();
   }

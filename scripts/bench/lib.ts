@@ -192,3 +192,26 @@ export function postgresCpuMicros(): number {
   }
   return total;
 }
+
+/** This process's own CPU time (user + system), in µs. */
+export function ownCpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/**
+ * Starts measuring the CPU time of each named source (one of the readers above); the
+ * function returned gives each one's µs per unit of work done since.
+ */
+export function cpuMeter(
+  sources: Readonly<Record<string, () => number>>,
+): (units: number) => Record<string, number> {
+  const before = new Map(Object.entries(sources).map(([name, read]) => [name, read()]));
+  return (units) =>
+    Object.fromEntries(
+      Object.entries(sources).map(([name, read]) => [
+        name,
+        (read() - (before.get(name) ?? 0)) / Math.max(1, units),
+      ]),
+    );
+}

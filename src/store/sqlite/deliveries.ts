@@ -180,7 +180,7 @@ function prepareHotPath(sqlite: Database): HotPath {
   // attempts table when a later one replaces it (and only while the lease is the caller's).
   const archiveReplaced = sqlite.prepare<never, [string, string]>(
     `insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-     select last_attempt_id, id, last_attempted_at, last_status_code, coalesce(last_duration_ms, 0),
+     select last_attempt_id, id, last_attempted_at, last_status_code, last_duration_ms,
             last_error, last_response_body
      from deliveries where id = ? and leased_by = ? and last_attempt_id is not null`,
   );
