@@ -6,6 +6,7 @@ import {
   freePort,
   freshDatabase,
   machineLine,
+  median,
   postgresCpuMicros,
   processCpuMicros,
   runWrk,
@@ -29,14 +30,6 @@ export interface Comparison {
   /** Measurements of each side; the table shows their medians. */
   readonly rounds: number;
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** Each figure's median over the rounds. */
 const medianResult = (results: readonly WrkResult[]): WrkResult => ({

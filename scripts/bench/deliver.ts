@@ -17,8 +17,13 @@
  * same consumer, with no persistence. Its bodies are ready when it starts, like the
  * backlog's, so the ratio that compares like with like is backlog over baseline.
  *
+ * On a shared 2-core machine one run can be 15% off the next: the backlog and the baseline
+ * run `--rounds` times, one after the other, and the ratio is of their medians (each
+ * round's ratio is printed too). End to end runs once.
+ *
  *   bun scripts/bench/deliver.ts [--events 20000] [--endpoints 5] [--concurrency 32]
- *       [--triggers 16] [--payload-bytes 256] [--postgres URL] [--no-sqlite] [--no-build]
+ *       [--triggers 16] [--payload-bytes 256] [--rounds 3] [--postgres URL] [--no-sqlite]
+ *       [--no-build]
  *
  * PostgreSQL runs when --postgres or TEST_DATABASE_URL names a server.
  */
@@ -35,6 +40,7 @@ import {
   cpuMeter,
   freshDatabase,
   machineLine,
+  median,
   ownCpuMicros,
   postgresCpuMicros,
   processCpuMicros,
@@ -48,6 +54,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     triggers: { type: "string", default: "16" },
     "payload-bytes": { type: "string", default: "256" },
+    rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-sqlite": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
@@ -68,6 +75,7 @@ const EVENTS = positive("events");
 const ENDPOINTS = positive("endpoints");
 const CONCURRENCY = positive("concurrency");
 const TRIGGERS = positive("triggers");
+const ROUNDS = positive("rounds");
 const PAD = "x".repeat(Number(values["payload-bytes"]) || 0);
 const TOTAL = EVENTS * ENDPOINTS;
 
@@ -348,6 +356,20 @@ const describeCpu = (label: string, m: Measurement) =>
     .reduce((a, b) => a + b, 0)
     .toFixed(0)} µs`;
 
+/** Each figure's median over the rounds; duplicates are added up, since any is a fault. */
+function medianMeasurement(rounds: readonly Measurement[]): Measurement {
+  const of = (pick: (m: Measurement) => number) => median(rounds.map(pick));
+  const processes = Object.keys(rounds[0]?.cpu ?? {});
+  return {
+    perSecond: of((m) => m.perSecond),
+    p50: of((m) => m.p50),
+    p99: of((m) => m.p99),
+    seconds: of((m) => m.seconds),
+    duplicates: rounds.reduce((sum, m) => sum + m.duplicates, 0),
+    cpu: Object.fromEntries(processes.map((name) => [name, of((m) => m.cpu?.[name] ?? 0)])),
+  };
+}
+
 async function withDatabase(
   dialect: "sqlite" | "postgres",
   name: string,
@@ -375,15 +397,26 @@ try {
   for (const dialect of dialects) {
     console.log(`\n${dialect}:`);
     const endToEnd = await withDatabase(dialect, "deliver", runHookyard);
-    const backlog = await withDatabase(dialect, "backlog", runBacklog);
-    const baseline = await runBaseline();
+    const backlogs: Measurement[] = [];
+    const baselines: Measurement[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const backlog = await withDatabase(dialect, "backlog", runBacklog);
+      const baseline = await runBaseline();
+      backlogs.push(backlog);
+      baselines.push(baseline);
+      console.log(
+        `  round ${round}: backlog ${backlog.perSecond.toFixed(0)}/s, baseline ${baseline.perSecond.toFixed(0)}/s, ${(backlog.perSecond / baseline.perSecond).toFixed(2)}×`,
+      );
+    }
+    const backlog = medianMeasurement(backlogs);
+    const baseline = medianMeasurement(baselines);
     console.log(describe("end to end", endToEnd));
     console.log(describeRate("backlog", backlog));
     console.log(describe("baseline", baseline));
     console.log(describeCpu("backlog", backlog));
     console.log(describeCpu("baseline", baseline));
     console.log(
-      `ratio      backlog ${(backlog.perSecond / baseline.perSecond).toFixed(2)}×, end to end ${(endToEnd.perSecond / baseline.perSecond).toFixed(2)}× the baseline's deliveries/s`,
+      `ratio      backlog ${(backlog.perSecond / baseline.perSecond).toFixed(2)}× (medians of ${ROUNDS}), end to end ${(endToEnd.perSecond / baseline.perSecond).toFixed(2)}× the baseline's deliveries/s`,
     );
   }
 } finally {
