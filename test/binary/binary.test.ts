@@ -158,7 +158,7 @@ describe("the hookyard binary", () => {
         const runs = await Promise.all([1, 2, 3].map(() => run(["migrate"], env)));
         expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
         expect(runs.map((r) => r.stdout).sort()).toEqual([
-          "applied 3 migration(s): 0000_init, 0001_lz4_compression, 0002_latest_attempt_on_delivery\n",
+          "applied 4 migration(s): 0000_init, 0001_lz4_compression, 0002_latest_attempt_on_delivery, 0003_deliveries_fillfactor\n",
           "the database is up to date\n",
           "the database is up to date\n",
         ]);
@@ -168,7 +168,11 @@ describe("the hookyard binary", () => {
           where name = 'default_toast_compression' and 'lz4' = any(enumvals)`;
         const compressed = await migrated`select attrelid::regclass::text as "table", attname
           from pg_attribute where attcompression = 'l' order by 1, 2`;
+        // Room on each page of deliveries for its rows' updates (HOT updates).
+        const [deliveries] = await migrated`select reloptions from pg_class
+          where oid = 'deliveries'::regclass`;
         await migrated.end();
+        expect(deliveries?.reloptions).toEqual(["fillfactor=70"]);
         expect(compressed.map((c) => `${c.table}.${c.attname}`)).toEqual(
           lz4?.n === 1
             ? [

@@ -1,0 +1,11 @@
+-- Every delivery row is written once and then updated: its lease when a worker claims it,
+-- its outcome when the attempt is recorded. On a full page the new version goes to another
+-- page and every index of the table gets a new entry for it; with room on the page, an
+-- update that changes no indexed column (the lease) is a HOT update: the new version sits
+-- beside the old one and no index is touched. 30% free leaves room for the lease and the
+-- outcome of the rows inserted together. Measured: a claim and a record of 32 deliveries
+-- took 20% less time on an idle server, and PostgreSQL's CPU per delivery in the backlog
+-- benchmark went ~8% down (NOTES, Performance).
+-- Pages written from now on keep the room; existing pages are not rewritten, and the
+-- statement takes only a brief lock that reads and writes do not wait on.
+ALTER TABLE "deliveries" SET (fillfactor = 70);
