@@ -2,7 +2,7 @@
  * Shared plumbing for the benchmarks: free ports, fresh databases, wrk runs and their
  * parsing. Load always comes from wrk, a separate process, never from inside the server.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -99,15 +99,29 @@ export interface Database {
   drop(): Promise<void>;
 }
 
-/** A fresh SQLite file under `dir`, or a fresh PostgreSQL database on `postgresUrl`'s server. */
+let sqliteFiles = 0;
+
+/**
+ * A fresh SQLite file under `dir`, or a fresh PostgreSQL database on `postgresUrl`'s
+ * server; `drop` deletes it.
+ */
 export async function freshDatabase(
   kind: "sqlite" | "postgres",
   name: string,
   dir: string,
   postgresUrl: string,
 ): Promise<Database> {
-  if (kind === "sqlite")
-    return { kind, url: `sqlite:${join(dir, `${name}.db`)}`, drop: async () => {} };
+  if (kind === "sqlite") {
+    // A new file each time: rounds that share a name must not find the last round's rows.
+    const file = join(dir, `${name}-${Date.now()}-${++sqliteFiles}.db`);
+    return {
+      kind,
+      url: `sqlite:${file}`,
+      async drop() {
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      },
+    };
+  }
   const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
   const database = `hookyard_bench_${name}_${Date.now()}`;
   await admin.unsafe(`create database ${database}`);
