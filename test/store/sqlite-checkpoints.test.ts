@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "../../src/store/sqlite/index.ts";
-import { WalCheckpointer } from "../../src/store/sqlite/wal-checkpointer.ts";
+import { BACKSTOP_PAGES, WalCheckpointer } from "../../src/store/sqlite/wal-checkpointer.ts";
 import { until } from "../support/until.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hookyard-checkpoints-"));
@@ -19,12 +19,18 @@ const autocheckpoint = (sqlite: Database) =>
   sqlite.query<{ wal_autocheckpoint: number }, []>("pragma wal_autocheckpoint").get()
     ?.wal_autocheckpoint;
 
+/**
+ * The most frames the WAL file has held: it is reused from its start, never shrunk, so its
+ * size (a 32-byte header, then 24 bytes and a 4 KB page per frame) is its high-water mark.
+ */
+const walFrames = (file: string) => Math.floor((statSync(file).size - 32) / (24 + 4096));
+
 describe("SQLite WAL checkpoints", () => {
-  test("a thread copies the WAL into the database file; the main connection's own checkpoint waits for 10,000 pages; closing keeps every row", async () => {
+  test("a thread copies the WAL into the database file; the main connection's own checkpoint waits for BACKSTOP_PAGES; closing keeps every row", async () => {
     const path = join(dir, "copied.db");
     const store = SqliteStore.open(path);
     await store.migrate();
-    expect(autocheckpoint(store.sqlite)).toBe(10_000);
+    expect(autocheckpoint(store.sqlite)).toBe(BACKSTOP_PAGES);
 
     const padding = "x".repeat(4_000);
     const events = 300;
@@ -43,13 +49,14 @@ describe("SQLite WAL checkpoints", () => {
         }),
       ),
     );
-    // ~1.2 MB of payloads, ~300 pages: far below the main connection's 10,000, so only the
-    // thread can have put them into the database file.
+    // ~1.2 MB of payloads: the WAL holds fewer frames than the main connection's backstop,
+    // so only the thread can have put them into the database file.
     await until(
       () => statSync(path).size > 1_200_000,
       5_000,
       () => `the database file stayed at ${statSync(path).size} bytes`,
     );
+    expect(walFrames(`${path}-wal`)).toBeLessThan(BACKSTOP_PAGES);
 
     await store.close();
     const reopened = new Database(path, { readonly: true });
