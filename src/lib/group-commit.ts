@@ -6,7 +6,10 @@
  *
  * One write is in flight at a time (or `writers`). Under light load a batch is one item and
  * waits for no timer (the next turn of the event loop); under heavy load batches grow by
- * themselves.
+ * themselves. With several writers, what is queued is shared among the idle ones: a
+ * writer that took everything left the others nothing to do, and since the callers it
+ * answered all came back at once, it took everything again. On PostgreSQL that meant one
+ * statement at a time on one core while the other stayed idle.
  * A failed write rejects every caller of that batch; each decides whether to try again.
  */
 export type WriteBatch<T, R> = (items: readonly T[]) => Promise<readonly R[]>;
@@ -28,12 +31,18 @@ export function groupCommit<T, R>(
     readonly reject: (error: unknown) => void;
   }
   let queue: Waiting[] = [];
+  /** Writers started, whether writing or about to look at the queue. */
   let writing = 0;
+  /** Writers with a batch out, waiting for the database. */
+  let busy = 0;
 
   const flush = async (): Promise<void> => {
     while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
+      // This writer's share: the queue split evenly among the writers not busy, itself included.
+      const share = Math.ceil(queue.length / (writers - busy));
+      const batch = queue.slice(0, Math.min(maxBatch, share));
       queue = queue.slice(batch.length);
+      busy++;
       try {
         const results = await write(batch.map((waiting) => waiting.item));
         if (results.length !== batch.length) {
@@ -42,6 +51,8 @@ export function groupCommit<T, R>(
         for (const [i, waiting] of batch.entries()) waiting.resolve(results[i] as R);
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);
+      } finally {
+        busy--;
       }
     }
     writing--;

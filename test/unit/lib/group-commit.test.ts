@@ -45,6 +45,52 @@ describe("groupCommit", () => {
     expect(sizes).toEqual([2, 2, 1]);
   });
 
+  test("with several writers, items queued together are shared among them, not taken by one", async () => {
+    const batches: number[][] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const write = groupCommit(
+      async (items: readonly number[]) => {
+        batches.push([...items]);
+        // All four batches must be out at once: none finishes before the last one starts.
+        if (batches.length === 4) release();
+        await gate;
+        return items;
+      },
+      { writers: 4 },
+    );
+    const items = Array.from({ length: 30 }, (_, i) => i);
+    expect(await Promise.all(items.map(write))).toEqual(items);
+    expect(batches.map((batch) => batch.length)).toEqual([8, 8, 7, 7]);
+    expect(batches.flat()).toEqual(items);
+  });
+
+  test("a writer that finishes takes what was queued meanwhile while the others are still busy", async () => {
+    const batches: number[][] = [];
+    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+    const write = groupCommit(
+      async (items: readonly number[]) => {
+        batches.push([...items]);
+        await gates[batches.length - 1]?.promise;
+        return items;
+      },
+      { writers: 2 },
+    );
+    const first = [1, 2].map(write);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2]]);
+    const later = [3, 4, 5].map(write);
+    gates[0]?.resolve();
+    await first[0];
+    await new Promise((resolve) => setImmediate(resolve));
+    // The second writer still has its batch out: the first takes all three.
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    gates[1]?.resolve();
+    expect(await Promise.all([...first, ...later])).toEqual([1, 2, 3, 4, 5]);
+  });
+
   test("a failed write rejects every caller of that batch, and the next batch still runs", async () => {
     let calls = 0;
     const write = groupCommit(async (items: readonly string[]) => {
