@@ -11,7 +11,7 @@
  * p50/p99 per minute. Growth is judged after the warm-up (default: a quarter of the run,
  * at most 2 minutes), comparing the second half of what remains with the first: exits 1
  * when the peak RSS grew more than --rss-growth (default 10%), fds other than sockets
- * grew, sockets grew by more than 8, connections passed the pool's 10 (plus LISTEN's),
+ * grew, sockets grew by more than 8, connections passed the bound below (MAX_CONNECTIONS),
  * the queues did not drain at the end, or the median minute's p99 in the second half
  * passed --p99-factor (default 2) times the first half's.
  *
@@ -59,8 +59,8 @@ const RSS_GROWTH = Number(values["rss-growth"]);
 const P99_FACTOR = Number(values["p99-factor"]);
 const SAMPLE_MS = 5_000;
 /**
- * PgStore's connections (README: Limits): the pool of 10, the delivery worker's 2, the one
- * for locks, and the one LISTEN holds.
+ * PgStore's connections (README: Limits): the pool of 6, ingestion's 4, the delivery
+ * worker's 2, the one for locks, and the one LISTEN holds.
  */
 const MAX_CONNECTIONS = 14;
 
