@@ -4,12 +4,14 @@
  * delivery cost (SQLite writes its pages to the WAL per commit; PostgreSQL pays a round
  * trip and a WAL flush), while a batch costs little more than one item.
  *
- * One write is in flight at a time (or `writers`). Under light load a batch is one item and
- * waits for no timer (the next turn of the event loop); under heavy load batches grow by
- * themselves. With several writers, what is queued is shared among the idle ones: a
- * writer that took everything left the others nothing to do, and since the callers it
- * answered all came back at once, it took everything again. On PostgreSQL that meant one
- * statement at a time on one core while the other stayed idle.
+ * One write is in flight at a time. Under light load a batch is one item and waits for no
+ * timer (the next turn of the event loop); under heavy load batches grow by themselves.
+ * With `writers` above one, another write starts only for a full batch (`maxBatch` items
+ * waiting beyond what the writers about to start will take): such a batch gains nothing
+ * by waiting, while smaller ones get bigger. Splitting the queue among all the writers
+ * instead made more, smaller batches, and on PostgreSQL each costs its statement and its
+ * commit: with 32 senders on two cores, one write at a time stored ~15% more GitHub
+ * pushes per second than four sharing the queue, at a fifth less CPU per push.
  * A failed write rejects every caller of that batch; each decides whether to try again.
  */
 export type WriteBatch<T, R> = (items: readonly T[]) => Promise<readonly R[]>;
@@ -17,7 +19,7 @@ export type WriteBatch<T, R> = (items: readonly T[]) => Promise<readonly R[]>;
 export interface GroupCommitOptions {
   /** The most items in one write. */
   readonly maxBatch?: number;
-  /** Writes in flight at once: 1 where writes serialize anyway (SQLite). */
+  /** The most writes in flight at once; a second only for a full batch (see above). */
   readonly writers?: number;
 }
 
@@ -38,9 +40,7 @@ export function groupCommit<T, R>(
 
   const flush = async (): Promise<void> => {
     while (queue.length > 0) {
-      // This writer's share: the queue split evenly among the writers not busy, itself included.
-      const share = Math.ceil(queue.length / (writers - busy));
-      const batch = queue.slice(0, Math.min(maxBatch, share));
+      const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       busy++;
       try {
@@ -61,9 +61,11 @@ export function groupCommit<T, R>(
   return (item) =>
     new Promise<R>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      // Not at once: the other callers finishing in this turn of the event loop join in.
-      if (writing < writers) {
+      // Writers that have not started yet will each take a batch of what is queued.
+      const fullBatchWaits = queue.length >= maxBatch * (writing - busy + 1);
+      if (writing === 0 || (writing < writers && fullBatchWaits)) {
         writing++;
+        // Not at once: the other callers finishing in this turn of the event loop join in.
         setImmediate(flush);
       }
     });

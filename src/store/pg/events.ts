@@ -24,11 +24,11 @@ type EventRow = typeof events.$inferSelect;
 const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
 
 /**
- * Batches written at once: PostgreSQL works on several (one per core, and others while one
- * waits for its WAL flush). Each writer has a connection of its own (PgStore.open).
- * Measured with 32 senders, before the writers shared the queue (../../lib/group-commit.ts):
- * 1 writer 0.38x the baseline, 3-4 writers 0.7x, 6 fewer again; after, 2, 3 and 4 writers
- * within the noise of each other.
+ * At most this many batches written at once, each on a connection of its own (PgStore.open).
+ * A second starts only when a full batch (MAX_EVENTS_PER_STATEMENT) waits behind the first
+ * (../../lib/group-commit.ts), so under ordinary load one statement at a time carries
+ * every event that arrived during the last: fewer, fuller batches cost PostgreSQL the
+ * least per event. The others are for bursts one writer cannot keep up with.
  */
 export const INGEST_WRITERS = 4;
 

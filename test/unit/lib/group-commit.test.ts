@@ -45,50 +45,73 @@ describe("groupCommit", () => {
     expect(sizes).toEqual([2, 2, 1]);
   });
 
-  test("with several writers, items queued together are shared among them, not taken by one", async () => {
+  test("with several writers, items that arrive during a write still wait for the next batch", async () => {
     const batches: number[][] = [];
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = Promise.withResolvers<void>();
     const write = groupCommit(
       async (items: readonly number[]) => {
         batches.push([...items]);
-        // All four batches must be out at once: none finishes before the last one starts.
-        if (batches.length === 4) release();
-        await gate;
+        if (batches.length === 1) await gate.promise;
         return items;
       },
-      { writers: 4 },
+      { writers: 4, maxBatch: 8 },
     );
-    const items = Array.from({ length: 30 }, (_, i) => i);
-    expect(await Promise.all(items.map(write))).toEqual(items);
-    expect(batches.map((batch) => batch.length)).toEqual([8, 8, 7, 7]);
-    expect(batches.flat()).toEqual(items);
+    const first = write(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [2, 3, 4].map(write);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Three items are not a full batch: no second writer took them.
+    expect(batches).toEqual([[1]]);
+    gate.resolve();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
-  test("a writer that finishes takes what was queued meanwhile while the others are still busy", async () => {
+  test("with several writers, a full batch waiting is written at once by another writer", async () => {
     const batches: number[][] = [];
-    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+    const gate = Promise.withResolvers<void>();
     const write = groupCommit(
       async (items: readonly number[]) => {
         batches.push([...items]);
-        await gates[batches.length - 1]?.promise;
+        await gate.promise;
         return items;
       },
-      { writers: 2 },
+      { writers: 2, maxBatch: 2 },
     );
-    const first = [1, 2].map(write);
+    const first = write(1);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(batches).toEqual([[1], [2]]);
-    const later = [3, 4, 5].map(write);
-    gates[0]?.resolve();
-    await first[0];
+    const later = [2, 3, 4].map(write);
     await new Promise((resolve) => setImmediate(resolve));
-    // The second writer still has its batch out: the first takes all three.
-    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
-    gates[1]?.resolve();
-    expect(await Promise.all([...first, ...later])).toEqual([1, 2, 3, 4, 5]);
+    // [2, 3] filled a batch while [1] was out: the second writer took it; 4 waits.
+    expect(batches).toEqual([[1], [2, 3]]);
+    gate.resolve();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(batches).toEqual([[1], [2, 3], [4]]);
+  });
+
+  test("items queued in one turn start a writer for each full batch beyond the first", async () => {
+    const concurrency = async (count: number) => {
+      let inFlight = 0;
+      let most = 0;
+      const write = groupCommit(
+        async (items: readonly number[]) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setImmediate(resolve));
+          inFlight--;
+          return items;
+        },
+        { writers: 3, maxBatch: 4 },
+      );
+      const items = Array.from({ length: count }, (_, i) => i);
+      expect(await Promise.all(items.map(write))).toEqual(items);
+      return most;
+    };
+    // The first writer starts with the first item and will take four; a second starts
+    // when four more wait beyond those (the 8th item), a third at the 12th.
+    expect(await concurrency(7)).toBe(1);
+    expect(await concurrency(10)).toBe(2);
+    expect(await concurrency(12)).toBe(3);
+    expect(await concurrency(40)).toBe(3);
   });
 
   test("a failed write rejects every caller of that batch, and the next batch still runs", async () => {
