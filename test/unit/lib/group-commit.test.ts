@@ -1,5 +1,29 @@
 import { describe, expect, test } from "bun:test";
-import { groupCommit } from "../../../src/lib/group-commit.ts";
+import { type GroupCommitOptions, groupCommit } from "../../../src/lib/group-commit.ts";
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Writes 1, then 2, 3 and 4 while the first batch is still out (every write is held until
+ * the end): the batches out by then, and all of them once released.
+ */
+async function writeDuringFirstBatch(options: GroupCommitOptions) {
+  const batches: number[][] = [];
+  const gate = Promise.withResolvers<void>();
+  const write = groupCommit(async (items: readonly number[]) => {
+    batches.push([...items]);
+    await gate.promise;
+    return items;
+  }, options);
+  const first = write(1);
+  await nextTurn();
+  const later = [2, 3, 4].map(write);
+  await nextTurn();
+  const whileHeld = batches.map((batch) => [...batch]);
+  gate.resolve();
+  const results = await Promise.all([first, ...later]);
+  return { whileHeld, batches, results };
+}
 
 describe("groupCommit", () => {
   test("items written in the same turn of the event loop go out as one batch, in order", async () => {
@@ -46,46 +70,24 @@ describe("groupCommit", () => {
   });
 
   test("with several writers, items that arrive during a write still wait for the next batch", async () => {
-    const batches: number[][] = [];
-    const gate = Promise.withResolvers<void>();
-    const write = groupCommit(
-      async (items: readonly number[]) => {
-        batches.push([...items]);
-        if (batches.length === 1) await gate.promise;
-        return items;
-      },
-      { writers: 4, maxBatch: 8 },
-    );
-    const first = write(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    const later = [2, 3, 4].map(write);
-    await new Promise((resolve) => setImmediate(resolve));
+    const { whileHeld, batches, results } = await writeDuringFirstBatch({
+      writers: 4,
+      maxBatch: 8,
+    });
     // Three items are not a full batch: no second writer took them.
-    expect(batches).toEqual([[1]]);
-    gate.resolve();
-    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(whileHeld).toEqual([[1]]);
+    expect(results).toEqual([1, 2, 3, 4]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
   test("with several writers, a full batch waiting is written at once by another writer", async () => {
-    const batches: number[][] = [];
-    const gate = Promise.withResolvers<void>();
-    const write = groupCommit(
-      async (items: readonly number[]) => {
-        batches.push([...items]);
-        await gate.promise;
-        return items;
-      },
-      { writers: 2, maxBatch: 2 },
-    );
-    const first = write(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    const later = [2, 3, 4].map(write);
-    await new Promise((resolve) => setImmediate(resolve));
+    const { whileHeld, batches, results } = await writeDuringFirstBatch({
+      writers: 2,
+      maxBatch: 2,
+    });
     // [2, 3] filled a batch while [1] was out: the second writer took it; 4 waits.
-    expect(batches).toEqual([[1], [2, 3]]);
-    gate.resolve();
-    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);
+    expect(whileHeld).toEqual([[1], [2, 3]]);
+    expect(results).toEqual([1, 2, 3, 4]);
     expect(batches).toEqual([[1], [2, 3], [4]]);
   });
 
