@@ -99,10 +99,11 @@ export class PgStore implements Store {
     // a burst of events never waits behind dashboard reads, nor they behind it. Their
     // statement has one fixed plan whatever its values: a VALUES list inserted into known
     // tables. Under the default plan_cache_mode PostgreSQL kept planning it afresh for
-    // every batch (each batch size is its own prepared statement, planned five times per
-    // connection before a cached plan is even considered, and the jsonb casts of the
-    // payloads were folded during planning): a fifth of the server's time per GitHub push.
-    // Here the cached generic plan is used from the first execution.
+    // most batches (each batch size is its own prepared statement, planned five times per
+    // connection before a cached plan is even considered, and often after): planning was
+    // a fifth of its samples during GitHub ingest, the payloads' jsonb casts included,
+    // which it folded while planning and now does while executing. Here the cached generic
+    // plan is used from the first execution: 3-8% less PostgreSQL CPU per event.
     const ingest = postgres(options.url, {
       ...common,
       connection: { ...connection, plan_cache_mode: "force_generic_plan" },
