@@ -46,6 +46,10 @@ export async function startTestApp(
     DATABASE_URL: databaseUrlOf(database),
     LOG_LEVEL: "error",
     SHUTDOWN_TIMEOUT: "2s",
+    // Retention only when a test asks for it: fixtures carry fixed dates, and once those
+    // are older than RETENTION the default run every ten minutes deleted them in the
+    // middle of whichever test was running at that minute.
+    RETENTION_CRON: "0 0 1 1 *",
     ...options.settings,
   });
   const config: Config = Object.freeze({ ...parsed, port: 0, ...options.config });
