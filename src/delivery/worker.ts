@@ -9,6 +9,7 @@ import { groupCommit } from "../lib/group-commit.ts";
 import { newId } from "../lib/ids.ts";
 import { ClaimLoop } from "../ops/claim-loop.ts";
 import type { BackgroundService } from "../ops/service.ts";
+import { bounded } from "../store/bounded.ts";
 import type { ClaimedDelivery, FinishedAttempt } from "../store/deliveries.ts";
 import type { FetchFunction } from "./attempt.ts";
 import { deliverClaimed } from "./deliver.ts";
@@ -55,8 +56,10 @@ export function deliveryWorker(
   const holder = options.holder ?? `deliveries-${newId()}`;
   const leaseMs = leaseFor(config.deliveryTimeoutMs);
   const deps = {
+    // Bounded: one write that never settles would hold up every record after it, and an
+    // attempt recorded after its lease ran out is refused anyway.
     recordAttempt: groupCommit((finished: readonly FinishedAttempt[]) =>
-      store.deliveries.finishAttempts(finished),
+      bounded(store.deliveries.finishAttempts(finished), leaseMs, "recording delivery attempts"),
     ),
     holder,
     leaseMs,

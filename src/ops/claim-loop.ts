@@ -6,6 +6,7 @@
  * Claim failures (the database is down) back off and retry: the worker pauses, never dies.
  */
 import { fullJitterBackoff } from "../lib/backoff.ts";
+import { bounded } from "../store/bounded.ts";
 import type { Logger } from "./log.ts";
 import type { BackgroundService } from "./service.ts";
 
@@ -19,6 +20,8 @@ export interface ClaimLoopOptions<T> {
   readonly prefetch?: number;
   /** Upper bound on any sleep. */
   readonly pollIntervalMs: number;
+  /** How long a claim may take before it counts as failed; STORE_CALL_LIMIT_MS by default. */
+  readonly callLimitMs?: number;
   readonly claim: (limit: number) => Promise<T[]>;
   /** Handles one item; must record its own outcome. A throw is logged, the lease then expires. */
   readonly process: (item: T) => Promise<void>;
@@ -32,6 +35,12 @@ export interface ClaimLoopOptions<T> {
 /** Waiting on the database after a failed claim: from 100 ms up to 10 s. */
 const OUTAGE_BACKOFF = { baseMs: 100, capMs: 10_000 };
 
+/**
+ * A claim or a look at the next due time that has not answered by then counts as failed
+ * (../store/bounded.ts): both are small indexed queries, answered in milliseconds.
+ */
+export const STORE_CALL_LIMIT_MS = 10_000;
+
 export class ClaimLoop<T> implements BackgroundService {
   readonly name: string;
   private running = false;
@@ -44,9 +53,11 @@ export class ClaimLoop<T> implements BackgroundService {
   private unsubscribe: (() => Promise<void>) | undefined;
 
   private readonly minBatch: number;
+  private readonly callLimitMs: number;
 
   constructor(private readonly options: ClaimLoopOptions<T>) {
     this.name = options.name;
+    this.callLimitMs = options.callLimitMs ?? STORE_CALL_LIMIT_MS;
     this.minBatch = Math.min(8, options.concurrency);
   }
 
@@ -102,7 +113,7 @@ export class ClaimLoop<T> implements BackgroundService {
       }
       let items: T[];
       try {
-        items = await this.options.claim(wanted);
+        items = await bounded(this.options.claim(wanted), this.callLimitMs, `${this.name}: claim`);
         failures = 0;
       } catch (error) {
         const delay = fullJitterBackoff(failures++, OUTAGE_BACKOFF);
@@ -138,7 +149,7 @@ export class ClaimLoop<T> implements BackgroundService {
   private async idleDelay(): Promise<number> {
     let next: Date | null = null;
     try {
-      next = await this.options.nextDueAt();
+      next = await bounded(this.options.nextDueAt(), this.callLimitMs, `${this.name}: next due`);
     } catch {
       // the next claim will report the outage
     }

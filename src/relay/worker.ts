@@ -7,6 +7,7 @@
 import type { AppContext } from "../context.ts";
 import { ClaimLoop } from "../ops/claim-loop.ts";
 import { retryWithinLease } from "../ops/within-lease.ts";
+import { bounded } from "../store/bounded.ts";
 import type { RelayMessage } from "../store/relay.ts";
 import { decideRelay, ProjectPauses } from "./policy.ts";
 import type { SvixSender } from "./svix-sender.ts";
@@ -55,7 +56,13 @@ export function createRelayWorker(ctx: AppContext, sender: SvixSender): ClaimLoo
     if (decision.pauseProjectUntil) pauses.pause(project, decision.pauseProjectUntil);
     // Sent already: without its record, the message would be sent again after the lease.
     const recorded = await retryWithinLease(
-      () => store.relay.finish(message.id, holder, decision.next, finishedAt),
+      // Bounded (../store/bounded.ts): a try that never settles would hold the slot forever.
+      () =>
+        bounded(
+          store.relay.finish(message.id, holder, decision.next, finishedAt),
+          lease.ms,
+          "recording a relay send",
+        ),
       leaseEndsAt,
       ctx.now,
     );

@@ -151,6 +151,34 @@ describe("ClaimLoop", () => {
     expect(claimed).toBeGreaterThanOrEqual(4);
   });
 
+  test("a claim that never answers counts as failed after the call limit, and the loop claims again", async () => {
+    const source = queue();
+    source.items.push(7);
+    const done = deferred();
+    let claimed = 0;
+    const warnings: string[] = [];
+    const loop = new ClaimLoop({
+      name: "test",
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      callLimitMs: 50,
+      // The first claim hangs, as a query on a connection reset mid-query can.
+      claim: (limit) => (++claimed === 1 ? new Promise<number[]>(() => {}) : source.claim(limit)),
+      process: async () => done.resolve(),
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: { ...silentLogger, warn: (msg, fields) => warnings.push(`${msg} ${fields?.error}`) },
+    });
+    await loop.start();
+    await done.promise;
+    await loop.stop();
+    expect(claimed).toBe(2);
+    expect(warnings).toEqual([
+      "test: claiming failed; retrying DatabaseTimeout: test: claim: no answer from the database within 50 ms",
+    ]);
+  });
+
   test("sleeps until the next item falls due", async () => {
     const source = queue();
     const dueIn = 30;

@@ -1,0 +1,30 @@
+/**
+ * A database call that never settles stalls whatever awaits it, for good: a worker's
+ * loop waiting on its claim never claims again. postgres.js can leave a query unsettled
+ * when its connection is reset in the middle of it (porsager/postgres#1130 is the same
+ * state seen from `end()`), and in one CI run the delivery worker stopped after a
+ * database outage in just that way. Bounded, such a call fails like an unreachable
+ * database, and its caller's retry takes over.
+ */
+
+/** Counts as the database being unavailable (../store/errors.ts): the caller retries. */
+export class DatabaseTimeout extends Error {
+  readonly code = "ETIMEDOUT";
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer from the database within ${ms} ms`);
+    this.name = "DatabaseTimeout";
+  }
+}
+
+/** `call`, or a DatabaseTimeout once `ms` have passed without it settling. */
+export async function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: Timer | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseTimeout(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([call, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
