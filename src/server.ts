@@ -5,6 +5,7 @@
  */
 import { createApp, createBackgroundServices } from "./app.ts";
 import type { AppContext } from "./context.ts";
+import { timeLimit } from "./lib/time-limit.ts";
 import type { BackgroundService } from "./ops/service.ts";
 
 export interface RunningServer {
@@ -65,18 +66,12 @@ async function shutdown(
   ctx.log.info("stopped");
 }
 
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: Timer | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = work.then(
-    () => true as const,
-    () => true as const,
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  const settled = work.then(
+    () => true,
+    () => true,
   );
-  const result = await Promise.race([done, timedOut]);
-  clearTimeout(timer);
-  return result;
+  return timeLimit(settled, ms, () => false);
 }
 
 function warnAboutOpenDoors(ctx: AppContext): void {

@@ -5,6 +5,7 @@
  * is still ours. Whatever the receiver does ends as a recorded attempt; only the database
  * being unreachable for the whole lease leaves the delivery to be claimed again.
  */
+import { timeLimit } from "../lib/time-limit.ts";
 import type { Logger } from "../ops/log.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { retryWithinLease } from "../ops/within-lease.ts";
@@ -216,25 +217,10 @@ async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<At
 }
 
 /** A resolver that hangs must not hold the attempt (and its lease) open. */
-async function withinTimeout(
-  check: Promise<DestinationCheck>,
-  ms: number,
-): Promise<DestinationCheck> {
-  let timer: Timer | undefined;
-  const timedOut = new Promise<DestinationCheck>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          reason: "unresolvable",
-          message: `endpoint URL host lookup timed out after ${ms} ms`,
-        }),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([check, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+function withinTimeout(check: Promise<DestinationCheck>, ms: number): Promise<DestinationCheck> {
+  return timeLimit(check, ms, () => ({
+    ok: false,
+    reason: "unresolvable",
+    message: `endpoint URL host lookup timed out after ${ms} ms`,
+  }));
 }

@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http/errors.ts";
+import { bounded } from "../store/bounded.ts";
 
 /** A readiness probe must answer before the orchestrator gives up on it. */
 const READY_TIMEOUT_MS = 2_000;
@@ -15,7 +16,7 @@ export function opsRoutes(ctx: AppContext) {
       "/readyz",
       async () => {
         try {
-          await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS);
+          await bounded(ctx.store.ping(), READY_TIMEOUT_MS, "readiness check");
           return jsonResponse({ status: "ready" });
         } catch (error) {
           ctx.log.warn("not ready: the database does not answer", { error });
@@ -35,12 +36,4 @@ export function opsRoutes(ctx: AppContext) {
         }),
       { detail: { summary: "Prometheus metrics" } },
     );
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: Timer | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,6 +7,8 @@
  * database, and its caller's retry takes over.
  */
 
+import { timeLimit } from "../lib/time-limit.ts";
+
 /** Counts as the database being unavailable (../store/errors.ts): the caller retries. */
 export class DatabaseTimeout extends Error {
   readonly code = "ETIMEDOUT";
@@ -17,14 +19,8 @@ export class DatabaseTimeout extends Error {
 }
 
 /** `call`, or a DatabaseTimeout once `ms` have passed without it settling. */
-export async function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: Timer | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeout(what, ms)), ms);
+export function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
+  return timeLimit(call, ms, () => {
+    throw new DatabaseTimeout(what, ms);
   });
-  try {
-    return await Promise.race([call, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
