@@ -3,6 +3,8 @@
  * (test/support/tcp-proxy.ts) cut and restored, since the shared server must keep running.
  */
 import { describe, expect, test } from "bun:test";
+import { isDatabaseUnavailable } from "../../src/store/errors.ts";
+import type { NewEvent } from "../../src/store/events.ts";
 import { PgStore } from "../../src/store/pg/index.ts";
 import { createTestDatabase, postgresUrl } from "../support/databases.ts";
 import { startTcpProxy, targetOf, viaProxy } from "../support/tcp-proxy.ts";
@@ -57,6 +59,45 @@ describe.skipIf(!postgresUrl)("PgStore through a database outage", () => {
     } finally {
       await store.close();
       await proxy.close();
+    }
+  }, 20_000);
+});
+
+describe.skipIf(!postgresUrl)("PgStore events through a network partition", () => {
+  const event = (id: string): NewEvent => ({
+    source: "entity",
+    type: "task.update",
+    occurredAt: new Date(),
+    receivedAt: new Date(),
+    payload: { id },
+    headers: {},
+    dedupeKey: id,
+  });
+
+  test("an event the database never answers fails as unavailable, and the next is stored once it is back", async () => {
+    if (!postgresUrl) return;
+    const database = await createTestDatabase("postgres");
+    await (await database.openStore()).close(); // migrated, on the server directly
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const url = database.target.kind === "postgres" ? database.target.url : "";
+    const store = PgStore.open({ url: viaProxy(url, proxy) });
+    try {
+      await store.events.record(event("before"));
+      // Packets dropped without a reset: the statement waits on TCP and never answers.
+      proxy.stall();
+      const started = performance.now();
+      const error = await store.events.record(event("partitioned")).catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(7_000);
+      proxy.resume();
+      // The writer is free again: a batch that never answered must not hold up the next.
+      const after = await store.events.record(event("after"));
+      expect(after.status).toBe("stored");
+    } finally {
+      proxy.resume();
+      await store.close();
+      await proxy.close();
+      await database.drop();
     }
   }, 20_000);
 });

@@ -3,7 +3,9 @@
  * the database away and bring it back without stopping the server others' tests use.
  * `cut()` destroys every open connection and stops listening: from hookyard's side that
  * is a database that crashed (connections reset, new ones refused). `restore()` listens
- * again on the same port, so the URL hookyard holds keeps working.
+ * again on the same port, so the URL hookyard holds keeps working. `stall()` keeps every
+ * connection open but carries nothing either way until `resume()`: a network partition
+ * that drops packets without a reset, where a query waits on TCP instead of failing.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
@@ -17,6 +19,10 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accepts connections again, on the same port. */
   restore(): Promise<void>;
+  /** Holds every byte in both directions, on open connections and new ones alike. */
+  stall(): void;
+  /** Passes on what was held, and everything after it. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -41,8 +47,15 @@ export function viaProxy(url: string, proxy: TcpProxy): string {
 
 export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  /** Each accepted connection and its upstream, to stall and resume them together. */
+  const pairs = new Set<readonly [Socket, Socket]>();
   let accepted = 0;
   let up = true;
+  let stalled = false;
+  const carry = ([client, upstream]: readonly [Socket, Socket]) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
 
   const onConnection = (client: Socket) => {
     if (!up) {
@@ -53,16 +66,18 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
     const upstream = createConnection({ host: target.host, port: target.port });
     open.add(client);
     open.add(upstream);
+    const pair = [client, upstream] as const;
+    pairs.add(pair);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      pairs.delete(pair);
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (!stalled) carry(pair);
   };
 
   let server: Server = createServer(onConnection);
@@ -99,6 +114,19 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
       server = createServer(onConnection);
       await listen(server, port);
       up = true;
+    },
+    stall() {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    resume() {
+      stalled = false;
+      for (const pair of pairs) carry(pair);
     },
     async close() {
       up = false;

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "driz
 import type postgres from "postgres";
 import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
+import { bounded } from "../bounded.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
 import type {
@@ -31,6 +32,15 @@ const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
  * least per event. The others are for bursts one writer cannot keep up with.
  */
 export const INGEST_WRITERS = 4;
+
+/**
+ * A batch not stored by then fails like an unreachable database (../bounded.ts), and its
+ * senders get a 503 to retry. A statement takes milliseconds; one that never answers (a
+ * query postgres.js left unsettled when the database went away mid-query) held up the
+ * writer, and with it every event queued behind: in one outage test no ingestion request
+ * was answered for 14 s. Below the 10 s after which a sender like GitHub gives up.
+ */
+const INGEST_WRITE_LIMIT_MS = 5_000;
 
 export class PgEventStore implements EventStore {
   /**
@@ -80,7 +90,11 @@ export class PgEventStore implements EventStore {
   }
 
   private async write(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
-    const written = await insertEvents(this.client, batch);
+    const written = await bounded(
+      insertEvents(this.client, batch),
+      INGEST_WRITE_LIMIT_MS,
+      "storing events",
+    );
     return Promise.all(
       batch.map(async (pending, i): Promise<RecordOutcome> => {
         const inserted = written[i];
