@@ -98,6 +98,33 @@ describe("SQLite that cannot be written", () => {
     expect(after.filter((a) => !isSuccess(a))).toEqual([]);
   }, 15_000);
 
+  test("concurrent deliveries while the write lock is held wait out busy_timeout once, not once each", async () => {
+    const other = new Database(path);
+    other.run("begin exclusive");
+    const started = performance.now();
+    let answers: Answer[];
+    try {
+      // Sent together, so they are stored as one batch; a batch that fails is written
+      // again event by event, but not when the database is locked.
+      answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          send("github", n++, {
+            baseUrl: app.url,
+            githubSecret: GITHUB_SECRET,
+            hookId,
+            phase: () => "",
+          }),
+        ),
+      );
+    } finally {
+      other.run("rollback");
+      other.close();
+    }
+    expect(notA503(answers)).toEqual([]);
+    // busy_timeout is 250 ms; one wait per event would be 3 s.
+    expect(performance.now() - started).toBeLessThan(1_500);
+  }, 15_000);
+
   test.skipIf(!canMakeImmutable(import.meta.path))(
     "a database file that became read-only answers 503, then works again once writable",
     async () => {

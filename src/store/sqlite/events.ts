@@ -4,6 +4,7 @@ import { matchesEventType } from "../../delivery/event-types.ts";
 import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
+import { isDatabaseUnavailable } from "../errors.ts";
 import type {
   Change,
   ChangeStore,
@@ -41,9 +42,9 @@ export class SqliteEventStore implements EventStore {
   /**
    * Concurrent requests' events are committed together (../../lib/group-commit.ts): a
    * commit writes the pages of the events table and its five indexes to the WAL, and
-   * events that arrive together share those pages. Each event still gets its own
-   * savepoint, so one that fails takes no other with it; and each caller's promise settles
-   * only after the commit, so a 2xx still means stored.
+   * events that arrive together share those pages. An event that fails takes no other
+   * with it (prepareRecord says how); each caller's promise settles only after the
+   * commit, so a 2xx still means stored.
    */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     this.hotPath ??= prepareRecord(this.sqlite);
@@ -140,19 +141,32 @@ function prepareRecord(sqlite: Database): RecordStatements {
        values (?, ?, ?, 'pending', 0, ?, ?, ?)`,
     ),
   };
-  // Bun runs a transaction called inside another as a savepoint.
-  const recordOne = sqlite.transaction(({ event, change }: PendingRecord) =>
-    insertAll(statements, event, change),
+  const recordAll = sqlite.transaction((batch: readonly PendingRecord[]) =>
+    batch.map(({ event, change }) => insertAll(statements, event, change)),
   );
-  const recordBatch = sqlite.transaction((batch: readonly PendingRecord[]) =>
-    batch.map((pending): RecordOutcome => {
+  /**
+   * The batch in one transaction, without a savepoint per event: inside a savepoint
+   * SQLite first writes the old copy of each page it changes to a sub-journal, a temporary
+   * file, and those writes cost more than the inserts (CPU per stored push in batches of
+   * 32: ~110 µs with savepoints, ~42 µs without). If any event fails, the whole batch is
+   * rolled back and each is written again in a transaction of its own, so it fails alone.
+   * Not when the database is locked or unwritable: each retry would wait out busy_timeout
+   * on this thread, and would fail the same way.
+   */
+  const recordBatch = (batch: readonly PendingRecord[]): RecordOutcome[] => {
+    try {
+      return recordAll(batch).map((result) => ({ result }));
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) return batch.map(() => ({ error }));
+    }
+    return batch.map((pending): RecordOutcome => {
       try {
-        return { result: recordOne(pending) };
+        return { result: recordAll([pending])[0] as RecordResult };
       } catch (error) {
         return { error };
       }
-    }),
-  );
+    });
+  };
   return {
     ...statements,
     record: groupCommit(async (batch: readonly PendingRecord[]) => recordBatch(batch)),
