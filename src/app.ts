@@ -20,6 +20,7 @@ import { opsRoutes } from "./ops/routes.ts";
 import type { BackgroundService } from "./ops/service.ts";
 import { relayRoutes } from "./relay/index.ts";
 import { relayServices } from "./relay/services.ts";
+import { boundedStore } from "./store/bounded.ts";
 
 /**
  * Seconds a connection may sit idle, or trickle a body (under 16 KB per period, Bun's
@@ -31,7 +32,25 @@ import { relayServices } from "./relay/services.ts";
  */
 export const IDLE_TIMEOUT_SECONDS = 10;
 
-export function createApp(ctx: AppContext) {
+/**
+ * How long a request waits for one database call before it answers 503 (PostgreSQL;
+ * ../store/bounded.ts says why). Below IDLE_TIMEOUT_SECONDS, after which Bun cuts the
+ * connection and the client gets no answer at all; ingestion's own bound on storing a
+ * batch is shorter still. Queries take milliseconds: one taking seconds is a database in
+ * trouble.
+ */
+export const REQUEST_QUERY_LIMIT_MS = 8_000;
+
+export interface AppOptions {
+  /** REQUEST_QUERY_LIMIT_MS unless given (tests shorten it). */
+  readonly requestQueryLimitMs?: number;
+}
+
+export function createApp(
+  appCtx: AppContext,
+  { requestQueryLimitMs = REQUEST_QUERY_LIMIT_MS }: AppOptions = {},
+) {
+  const ctx: AppContext = { ...appCtx, store: boundedStore(appCtx.store, requestQueryLimitMs) };
   registerQueueMetrics(ctx);
   return (
     new Elysia({

@@ -3,7 +3,7 @@
  * SIGINT stop in order: no new connections, in-flight requests and delivery attempts
  * finish (bounded by SHUTDOWN_TIMEOUT), then the database is closed.
  */
-import { createApp, createBackgroundServices } from "./app.ts";
+import { type AppOptions, createApp, createBackgroundServices } from "./app.ts";
 import type { AppContext } from "./context.ts";
 import { timeLimit } from "./lib/time-limit.ts";
 import type { BackgroundService } from "./ops/service.ts";
@@ -15,12 +15,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(ctx: AppContext): Promise<RunningServer> {
+export async function startServer(
+  ctx: AppContext,
+  appOptions: AppOptions = {},
+): Promise<RunningServer> {
   const { applied } = await ctx.store.migrate();
   if (applied.length > 0) ctx.log.info("migrations applied", { applied });
   warnAboutOpenDoors(ctx);
 
-  const app = createApp(ctx);
+  const app = createApp(ctx, appOptions);
   app.listen({ hostname: ctx.config.host, port: ctx.config.port });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");

@@ -8,6 +8,7 @@
  */
 
 import { timeLimit } from "../lib/time-limit.ts";
+import type { Store } from "./store.ts";
 
 /** Counts as the database being unavailable (../store/errors.ts): the caller retries. */
 export class DatabaseTimeout extends Error {
@@ -22,5 +23,47 @@ export class DatabaseTimeout extends Error {
 export function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
   return timeLimit(call, ms, () => {
     throw new DatabaseTimeout(what, ms);
+  });
+}
+
+/**
+ * `store` as request handlers see it: each call bounded at `ms`, so that a request whose
+ * query never answers (a network partition leaves it waiting on TCP for many minutes)
+ * gets a 503 instead of hanging until Bun cuts its connection. The calls that run long by
+ * design (migrate, close, a locked task, a subscription) are left as they are. SQLite is
+ * returned unchanged: its calls run synchronously on this thread, so no timer could fire
+ * before they return.
+ */
+export function boundedStore(store: Store, ms: number): Store {
+  if (store.dialect === "sqlite") return store;
+  return {
+    dialect: store.dialect,
+    events: boundedCalls(store.events, ms, "events"),
+    changes: boundedCalls(store.changes, ms, "changes"),
+    endpoints: boundedCalls(store.endpoints, ms, "endpoints"),
+    deliveries: boundedCalls(store.deliveries, ms, "deliveries"),
+    relay: boundedCalls(store.relay, ms, "relay"),
+    hooks: boundedCalls(store.hooks, ms, "hooks"),
+    retention: boundedCalls(store.retention, ms, "retention"),
+    migrate: () => store.migrate(),
+    ping: () => bounded(store.ping(), ms, "ping"),
+    tryExclusive: (name, task) => store.tryExclusive(name, task),
+    wake: (queue) => bounded(store.wake(queue), ms, "wake"),
+    onWake: (queue, listener) => store.onWake(queue, listener),
+    close: () => store.close(),
+  };
+}
+
+/** `part` with every method that answers a promise bounded at `ms`. */
+function boundedCalls<T extends object>(part: T, ms: number, name: string): T {
+  return new Proxy(part, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? bounded(result, ms, `${name}.${String(key)}`) : result;
+      };
+    },
   });
 }

@@ -2,6 +2,7 @@
  * Starts the real hookyard (HTTP server, workers, cron) on a random loopback port
  * against a fresh database, as `hookyard serve` would, for integration tests.
  */
+import type { AppOptions } from "../../src/app.ts";
 import { type Config, loadConfig, type SettingName } from "../../src/config.ts";
 import type { AppContext } from "../../src/context.ts";
 import { createLogger, type Logger, silentLogger } from "../../src/ops/log.ts";
@@ -30,6 +31,7 @@ export interface TestAppOptions {
   readonly log?: Logger;
   /** Reuse a database (e.g. to restart on the same data); not dropped on stop. */
   readonly database?: TestDatabase;
+  readonly app?: AppOptions;
 }
 
 export function databaseUrlOf(database: TestDatabase): string {
@@ -63,7 +65,7 @@ export async function startTestApp(
   };
   let server: RunningServer;
   try {
-    server = await startServer(ctx);
+    server = await startServer(ctx, options.app);
   } catch (error) {
     await ctx.store.close();
     if (!options.database) await database.drop();
