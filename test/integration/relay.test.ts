@@ -146,6 +146,32 @@ for (const dialect of dialects) {
       await sentInStore(app, id);
       expect(svix.countByEventId().get("pre/evt_d1")).toBe(1);
     }, 30_000);
+
+    test("a send whose record never answers is made again after its lease, and Svix keeps one", async () => {
+      // Every message of the tests above is settled: the next record is this test's. It is
+      // a write the database never answers (a query postgres.js left unsettled); waiting on
+      // it for good would hold the worker's slot, and the message, forever.
+      const relay = app.store.relay;
+      const finish = relay.finish;
+      let records = 0;
+      relay.finish = (...args) =>
+        records++ === 0 ? new Promise(() => {}) : finish.apply(relay, args);
+      try {
+        const posted = await postJson(app, "/notifications", event("evt_e1", "unrecorded"));
+        const { id } = await posted.json();
+        await sentInStore(app, id, 20_000);
+        const creates = svix.requests.filter(
+          (r) => r.method === "POST" && r.path.startsWith("/api/v1/app/unrecorded/msg"),
+        );
+        expect(creates).toHaveLength(2);
+        // The lease is 2 × DELIVERY_TIMEOUT + 5 s: 5.6 s here.
+        expect((creates[1]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeGreaterThanOrEqual(5_500);
+        expect(new Set(creates.map((r) => r.idempotencyKey)).size).toBe(1);
+        expect(svix.countByEventId().get("unrecorded/evt_e1")).toBe(1);
+      } finally {
+        relay.finish = finish;
+      }
+    }, 30_000);
   });
 }
 
