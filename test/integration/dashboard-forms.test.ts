@@ -1,41 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DASHBOARD_CSP } from "../../src/dashboard/html.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
+import { openSession, postForm, type Session } from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import { parseHtml } from "../unit/dashboard/parse-html.ts";
 
 const ADMIN_TOKEN = "s3cret-admin-token";
 const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
-
-interface Session {
-  readonly cookie: string;
-  readonly token: string;
-}
-
-/** What a browser holds after loading the hooks page: the CSRF cookie and the form's token. */
-async function openHooksPage(app: TestApp, headers: Record<string, string> = {}): Promise<Session> {
-  const response = await app.request("/dashboard/hooks", { headers });
-  expect(response.status).toBe(200);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const parsed = await parseHtml(await response.text());
-  const token = parsed.elements.find((e) => e.attributes.name === "csrf_token")?.attributes.value;
-  expect(cookie).toStartWith("hookyard_csrf=");
-  return { cookie, token: token ?? "" };
-}
-
-function postForm(
-  app: TestApp,
-  path: string,
-  fields: Record<string, string>,
-  headers: Record<string, string>,
-): Promise<Response> {
-  return app.request(path, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
 
 for (const dialect of dialects) {
   describe(`dashboard hooks forms (${dialect})`, () => {
@@ -43,7 +14,7 @@ for (const dialect of dialects) {
     let session: Session;
     beforeAll(async () => {
       app = await startTestApp(dialect);
-      session = await openHooksPage(app);
+      session = await openSession(app, "/dashboard/hooks");
     });
     afterAll(() => app.stop());
 
@@ -189,7 +160,7 @@ for (const dialect of dialects) {
 
     test("a form post with credentials still needs the CSRF token", async () => {
       const authorization = basic(ADMIN_TOKEN);
-      const session = await openHooksPage(app, { authorization });
+      const session = await openSession(app, "/dashboard/hooks", { authorization });
       const headers = { authorization, cookie: session.cookie, "sec-fetch-site": "same-origin" };
       const refused = await postForm(app, "/dashboard/hooks", { userid: "eve" }, headers);
       expect(refused.status).toBe(403);
