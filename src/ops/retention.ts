@@ -5,10 +5,23 @@
  */
 import { Cron } from "croner";
 import type { AppContext } from "../context.ts";
+import { bounded } from "../store/bounded.ts";
 import type { BackgroundService } from "./service.ts";
 
 /** Small batches, each its own short transaction, so ingestion never waits long behind a prune. */
 export const PRUNE_BATCH_SIZE = 1000;
+
+/**
+ * A batch takes milliseconds to a few seconds; one not done in a minute is a query that
+ * will never answer (../store/bounded.ts). Unbounded, the run never ended, and croner
+ * skips every later tick while a run is going: retention stopped for good.
+ */
+export const PRUNE_BATCH_LIMIT_MS = 60_000;
+
+export interface PruneOptions {
+  /** PRUNE_BATCH_LIMIT_MS unless given (tests shorten it). */
+  readonly batchLimitMs?: number;
+}
 
 export type PruneReport =
   | {
@@ -19,12 +32,18 @@ export type PruneReport =
   /** Another instance on the same database was pruning; nothing was done here. */
   | { readonly status: "skipped"; readonly cutoff: string };
 
-export async function pruneOnce(ctx: AppContext, olderThanMs: number): Promise<PruneReport> {
+export async function pruneOnce(
+  ctx: AppContext,
+  olderThanMs: number,
+  { batchLimitMs = PRUNE_BATCH_LIMIT_MS }: PruneOptions = {},
+): Promise<PruneReport> {
   const cutoff = new Date(ctx.now().getTime() - olderThanMs);
   const { retention } = ctx.store;
   const run = await ctx.store.tryExclusive("retention", async () => ({
-    events: await deleteInBatches((limit) => retention.deleteEventsBefore(cutoff, limit)),
-    relay_messages: await deleteInBatches((limit) =>
+    events: await deleteInBatches("deleting old events", batchLimitMs, (limit) =>
+      retention.deleteEventsBefore(cutoff, limit),
+    ),
+    relay_messages: await deleteInBatches("deleting old relay messages", batchLimitMs, (limit) =>
       retention.deleteRelayMessagesBefore(cutoff, limit),
     ),
   }));
@@ -41,10 +60,14 @@ export async function pruneOnce(ctx: AppContext, olderThanMs: number): Promise<P
   return { status: "done", cutoff: cutoff.toISOString(), deleted: run.value };
 }
 
-async function deleteInBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
+async function deleteInBatches(
+  what: string,
+  batchLimitMs: number,
+  deleteBatch: (limit: number) => Promise<number>,
+): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await deleteBatch(PRUNE_BATCH_SIZE);
+    const deleted = await bounded(deleteBatch(PRUNE_BATCH_SIZE), batchLimitMs, what);
     total += deleted;
     if (deleted < PRUNE_BATCH_SIZE) return total;
   }

@@ -184,6 +184,44 @@ describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", 
     }
   }, 30_000);
 
+  test("a lock the network never answers fails after the limit; once it is back this instance runs again", async () => {
+    if (!postgresUrl) return;
+    const proxy = await startTcpProxy(targetOf(postgresUrl));
+    const store = PgStore.open({ url: viaProxy(postgresUrl, proxy), lockCallLimitMs: 300 });
+    const other = PgStore.open({ url: postgresUrl });
+    try {
+      // The lock connection is open before the partition, as in a long-running instance.
+      expect(await settled(store.tryExclusive("partition-a", async () => 0))).toEqual({
+        value: { ran: true, value: 0 },
+      });
+      proxy.stall();
+      let ran = false;
+      const started = performance.now();
+      const failure = await store
+        .tryExclusive("partition-a", async () => {
+          ran = true;
+        })
+        .catch((e: unknown) => e);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      expect(ran).toBe(false);
+      proxy.resume();
+      // The held query reaches the server now and is granted to this instance's session,
+      // which nobody is listening to any more: another instance is refused while it lasts,
+      // and this one, whose session already holds it, takes it again (LOCK_CALL_LIMIT_MS).
+      expect(await settled(store.tryExclusive("partition-a", async () => 1))).toEqual({
+        value: { ran: true, value: 1 },
+      });
+      expect(await settled(other.tryExclusive("partition-a", async () => 2))).toEqual({
+        value: { ran: false },
+      });
+    } finally {
+      await store.close();
+      await other.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
   test("a run cut off by an outage settles, and the lock is free again afterwards, here and elsewhere", async () => {
     if (!postgresUrl) return;
     process.on("uncaughtException", onCrash);

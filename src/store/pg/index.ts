@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { bounded } from "../bounded.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
@@ -33,7 +34,20 @@ export interface PgStoreOptions {
   readonly maxConnections?: number;
   /** Set on every connection, so tests can run in a schema of their own. */
   readonly searchPath?: string;
+  /** How long taking or releasing a lock may take; LOCK_CALL_LIMIT_MS unless given. */
+  readonly lockCallLimitMs?: number;
 }
+
+/**
+ * Taking or releasing a lock is one tiny query; one that has not answered in this long
+ * never will (a network partition, or a query postgres.js left unsettled: ../bounded.ts).
+ * Unbounded, a retention run waiting on it never ended, and croner skips every later tick
+ * while a run is going: retention stopped for good. Bounded, the run fails, is logged, and
+ * the next tick tries again. A lock the server grants after the client gave up stays with
+ * this instance's session; advisory locks are reentrant there, so this instance's next run
+ * takes it again and retention goes on, here.
+ */
+export const LOCK_CALL_LIMIT_MS = 10_000;
 
 /**
  * How long a pool connection waits before reconnecting after a failure, in seconds.
@@ -67,6 +81,7 @@ export class PgStore implements Store {
     private readonly workerClient: postgres.Sql,
     /** Ingestion's batched inserts, on connections set up for them (`open`). */
     private readonly ingestClient: postgres.Sql,
+    private readonly lockCallLimitMs = LOCK_CALL_LIMIT_MS,
   ) {
     this.db = drizzle({ client, schema });
     this.events = new PgEventStore(this.db, ingestClient);
@@ -154,7 +169,7 @@ export class PgStore implements Store {
       // an unhandled error (test/integration/db-outage.test.ts, the relay send).
       fetch_types: false,
     });
-    return new PgStore(client, locks, worker, ingest);
+    return new PgStore(client, locks, worker, ingest, options.lockCallLimitMs);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -192,15 +207,24 @@ export class PgStore implements Store {
     const key = `hookyard:${name}`;
     try {
       // On the lock connection, held while the task commits in small batches on the pool.
-      const [row] = await this.lockClient<{ locked: boolean }[]>`
-        select pg_try_advisory_lock(hashtext(${key})) as locked`;
+      const [row] = await bounded(
+        this.lockClient<{ locked: boolean }[]>`
+          select pg_try_advisory_lock(hashtext(${key})) as locked`,
+        this.lockCallLimitMs,
+        `taking the ${name} lock`,
+      );
       if (!row?.locked) return { ran: false };
       try {
         return { ran: true, value: await task() };
       } finally {
-        await this.lockClient`select pg_advisory_unlock(hashtext(${key}))`.catch((error) => {
+        await bounded(
+          this.lockClient`select pg_advisory_unlock(hashtext(${key}))`,
+          this.lockCallLimitMs,
+          `releasing the ${name} lock`,
+        ).catch((error) => {
           // The lock connection is gone, and the server released its locks with the
-          // session; the task's own outcome is what the caller needs to hear.
+          // session (or, unanswered, it holds the lock for this instance's next run: see
+          // LOCK_CALL_LIMIT_MS); the task's own outcome is what the caller needs to hear.
           if (!isDatabaseUnavailable(error)) throw error;
         });
       }
