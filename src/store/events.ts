@@ -6,6 +6,13 @@ import type { TimeCursor } from "./cursor.ts";
 
 export type EventSource = "github" | "entity" | "trigger" | "hook";
 
+/**
+ * The longest entity id an event may carry, in characters. It is an index key, and
+ * PostgreSQL refuses a btree key over 2,704 bytes with an error (a GitHub push whose
+ * repository name was 1 MB got a 500); 256 characters are at most 1,024 bytes.
+ */
+export const MAX_ENTITY_ID_LENGTH = 256;
+
 export interface NewEvent {
   readonly source: EventSource;
   /** `github.push`, `task.update`, `hook.triggered`… */

@@ -249,6 +249,25 @@ for (const dialect of dialects) {
         );
       });
 
+      test("a repository name longer than any entity id → 422, for a push and any other event", async () => {
+        // 1 MB of one letter: PostgreSQL refused it as an index key, and the sender got a 500.
+        for (const [event, payload] of [
+          ["push", defaultBranchPush()],
+          ["issues", issuesExample()],
+        ] as const) {
+          (payload.repository as Record<string, unknown>).full_name = "A".repeat(1024 * 1024);
+          await refused(
+            githubDelivery({ event, payload, secret: SECRET }),
+            422,
+            "invalid GitHub payload",
+          );
+        }
+        const payload = defaultBranchPush();
+        (payload.repository as Record<string, unknown>).full_name = `octo/${"r".repeat(251)}`;
+        const longest = await send(githubDelivery({ event: "push", payload, secret: SECRET }));
+        expect(longest.status).toBe(201);
+      });
+
       test("a content type GitHub does not send → 415", async () => {
         const delivery = push();
         await refused(

@@ -11,6 +11,7 @@
 import { t } from "elysia";
 import { isStorableDate } from "../../lib/dates.ts";
 import { isJsonObject, type JsonObject } from "../../lib/json.ts";
+import { MAX_ENTITY_ID_LENGTH } from "../../store/events.ts";
 
 export const ENTITY_ACTIONS = ["create", "update", "delete"] as const;
 export type EntityAction = (typeof ENTITY_ACTIONS)[number];
@@ -19,7 +20,6 @@ export const isEntityAction = (value: unknown): value is EntityAction =>
   (ENTITY_ACTIONS as readonly unknown[]).includes(value);
 
 export const MAX_ENTITY_TYPE_LENGTH = 128;
-export const MAX_ENTITY_ID_LENGTH = 256;
 
 /**
  * The entity type becomes the first segment of the event type `<entity_type>.<action>`,

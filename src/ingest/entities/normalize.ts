@@ -4,12 +4,12 @@
  * problems when there are any.
  */
 import type { JsonObject } from "../../lib/json.ts";
+import { MAX_ENTITY_ID_LENGTH } from "../../store/events.ts";
 import {
   describeValue,
   type EntityAction,
   type EntityEventBody,
   type FieldProblem,
-  MAX_ENTITY_ID_LENGTH,
   parseDateTime,
   validateEntityEvent,
 } from "./model.ts";

@@ -13,6 +13,7 @@ import { pickHeaders } from "../../http/headers.ts";
 import { QueryReader } from "../../http/query.ts";
 import { reusableJsonText } from "../../lib/storable.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
+import { MAX_ENTITY_ID_LENGTH } from "../../store/events.ts";
 import { decodeGitHubBody } from "./body.ts";
 import { classifyGitHubEvent, NOT_A_PUSH } from "./event.ts";
 import { type PushDecision, pushToChange } from "./push.ts";
@@ -73,6 +74,19 @@ export function githubIngest(ctx: AppContext) {
           throw new ApiError(decoded.status, decoded.error);
         }
         const payload = decoded.payload;
+        const repository = payload.repository as { full_name?: unknown } | undefined;
+        const repositoryName =
+          typeof repository?.full_name === "string" ? repository.full_name : null;
+        // The name is the event's entity id, an index key. GitHub's own names stop at 140.
+        if (repositoryName !== null && repositoryName.length > MAX_ENTITY_ID_LENGTH) {
+          count("invalid");
+          throw new ApiError(422, "invalid GitHub payload", [
+            {
+              field: "repository.full_name",
+              message: `at most ${MAX_ENTITY_ID_LENGTH} characters, got ${repositoryName.length}`,
+            },
+          ]);
+        }
         const receivedAt = ctx.now();
         const decision: PushDecision | undefined =
           event.kind === "push" ? pushToChange(payload, receivedAt) : undefined;
@@ -83,13 +97,12 @@ export function githubIngest(ctx: AppContext) {
           ]);
         }
 
-        const repository = payload.repository as { full_name?: unknown } | undefined;
         const result = await ctx.store.events.record(
           {
             source: "github",
             type: event.type,
-            entityType: typeof repository?.full_name === "string" ? "repository" : null,
-            entityId: typeof repository?.full_name === "string" ? repository.full_name : null,
+            entityType: repositoryName === null ? null : "repository",
+            entityId: repositoryName,
             action: typeof payload.action === "string" ? payload.action : null,
             occurredAt: decision?.kind === "change" ? new Date(decision.change.ts) : receivedAt,
             receivedAt,
