@@ -11,9 +11,19 @@ import type { TestApp } from "../support/app.ts";
  * Runs per property. Each run is one to four HTTP requests against the real app, so this
  * bounds the folder's run time (about 25 s on two cores, both dialects, 12 s of it the
  * slowloris wait); raise it with FUZZ_RUNS for a longer hunt. fast-check prints the seed
- * and path of a failing run.
+ * and path of a failing run; FUZZ_SEED and FUZZ_PATH replay it.
  */
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+/** Replaying one failure (FUZZ_PATH): a single run, so no thresholds over many. */
+export const REPLAYING = process.env.FUZZ_PATH !== undefined;
+
+/** fast-check's settings for each property: RUNS runs, or the replay of one failure. */
+export const FUZZ_SETTINGS = {
+  numRuns: RUNS,
+  ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+  ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
+};
 
 /** Strings that have broken web services before: each is tried as an id, a field, a value. */
 export const NASTY_STRINGS = [

@@ -18,12 +18,12 @@ import {
   expectHealthy,
   expectSoundAnswer,
   expectSoundPage,
+  FUZZ_SETTINGS,
   INVALID_UTF8,
   mutationOf,
   NASTY_STRINGS,
   nastyString,
   nastyValue,
-  RUNS,
   type Sent,
   withInvalidUtf8,
 } from "./hostile.ts";
@@ -380,7 +380,7 @@ for (const dialect of dialects) {
             carriesBody ? requestBody.note : undefined,
           );
         }),
-        { numRuns: RUNS },
+        FUZZ_SETTINGS,
       );
       await expectHealthy(app);
     });
