@@ -15,6 +15,14 @@ import type { TestApp } from "../support/app.ts";
  */
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
+/**
+ * The timeout of a test that runs a property RUNS times: 3-5 s at the default on a 2-core
+ * machine, near Bun's 5 s default, which applies wherever test/setup.ts's longer one does
+ * not reach (bunfig.toml); and growing with FUZZ_RUNS, or a long hunt ends in a timeout
+ * that fast-check reports as a failing run.
+ */
+export const PROPERTY_TIMEOUT_MS = 30_000 * Math.max(1, RUNS / 150);
+
 /** Replaying one failure (FUZZ_PATH): a single run, so no thresholds over many. */
 export const REPLAYING = process.env.FUZZ_PATH !== undefined;
 

@@ -32,6 +32,7 @@ import {
   mutationOf,
   nastyString,
   nastyValue,
+  PROPERTY_TIMEOUT_MS,
   REPLAYING,
   RUNS,
   withInvalidUtf8,
@@ -395,9 +396,6 @@ for (const dialect of dialects) {
       ),
     });
 
-    // 3-5 s on a 2-core machine at the default RUNS: its own timeout, growing with RUNS,
-    // since Bun's 5 s default applies wherever test/setup.ts's longer one does not reach
-    // (bunfig.toml).
     test(
       "no 5xx, every error JSON, and exactly what the 2xx answers account for is stored, with requests sent up to four at once",
       async () => {
@@ -450,7 +448,7 @@ for (const dialect of dialects) {
         if (process.env.FUZZ_VERBOSE) console.log(dialect, answers);
         await expectHealthy(app);
       },
-      30_000 * Math.max(1, RUNS / 150),
+      PROPERTY_TIMEOUT_MS,
     );
   });
 }

@@ -24,6 +24,7 @@ import {
   NASTY_STRINGS,
   nastyString,
   nastyValue,
+  PROPERTY_TIMEOUT_MS,
   type Sent,
   withInvalidUtf8,
 } from "./hostile.ts";
@@ -337,53 +338,57 @@ for (const dialect of dialects) {
       }
     });
 
-    test("random methods, paths, queries, headers and bodies never get a 5xx or a non-JSON API error", async () => {
-      const value = fc.oneof(
-        { weight: 1, arbitrary: fc.constantFrom(...realIds) },
-        { weight: 3, arbitrary: segment() },
-      );
-      const requests = fc.constantFrom(...routes).chain((route) =>
-        fc.record({
-          route: fc.constant(route),
-          values: fc.array(value, { minLength: 2, maxLength: 2 }),
-          otherMethod: fc.option(fc.constantFrom(...METHODS), { freq: 3, nil: undefined }),
-          search: query(),
-          headers: headers(),
-          body: bodyFor(route),
-          csrf: fc.constantFrom(true, true, true, false),
-        }),
-      );
-      await fc.assert(
-        fc.asyncProperty(requests, async (request) => {
-          const { route, values, otherMethod, search, body: requestBody, csrf } = request;
-          const method = otherMethod ?? route.method;
-          const path = fill(route.path, values) + search;
-          const carriesBody = !["GET", "HEAD"].includes(method) && requestBody !== undefined;
-          const headers = { ...request.headers };
-          let bytes = requestBody?.bytes ?? "";
-          // Most dashboard posts come from the dashboard's own page, token and all.
-          if (csrf && route.path.startsWith("/dashboard") && method === "POST") {
-            Object.assign(headers, {
-              cookie: session.cookie,
-              origin: app.url,
-              "sec-fetch-site": "same-origin",
-              "content-type": "application/x-www-form-urlencoded",
-            });
-            bytes = new Uint8Array(
-              Buffer.concat([Buffer.from(`csrf_token=${session.token}&`), Buffer.from(bytes)]),
+    test(
+      "random methods, paths, queries, headers and bodies never get a 5xx or a non-JSON API error",
+      async () => {
+        const value = fc.oneof(
+          { weight: 1, arbitrary: fc.constantFrom(...realIds) },
+          { weight: 3, arbitrary: segment() },
+        );
+        const requests = fc.constantFrom(...routes).chain((route) =>
+          fc.record({
+            route: fc.constant(route),
+            values: fc.array(value, { minLength: 2, maxLength: 2 }),
+            otherMethod: fc.option(fc.constantFrom(...METHODS), { freq: 3, nil: undefined }),
+            search: query(),
+            headers: headers(),
+            body: bodyFor(route),
+            csrf: fc.constantFrom(true, true, true, false),
+          }),
+        );
+        await fc.assert(
+          fc.asyncProperty(requests, async (request) => {
+            const { route, values, otherMethod, search, body: requestBody, csrf } = request;
+            const method = otherMethod ?? route.method;
+            const path = fill(route.path, values) + search;
+            const carriesBody = !["GET", "HEAD"].includes(method) && requestBody !== undefined;
+            const headers = { ...request.headers };
+            let bytes = requestBody?.bytes ?? "";
+            // Most dashboard posts come from the dashboard's own page, token and all.
+            if (csrf && route.path.startsWith("/dashboard") && method === "POST") {
+              Object.assign(headers, {
+                cookie: session.cookie,
+                origin: app.url,
+                "sec-fetch-site": "same-origin",
+                "content-type": "application/x-www-form-urlencoded",
+              });
+              bytes = new Uint8Array(
+                Buffer.concat([Buffer.from(`csrf_token=${session.token}&`), Buffer.from(bytes)]),
+              );
+            }
+            await send(
+              method,
+              path,
+              { headers, ...(carriesBody ? { body: bytes } : {}) },
+              carriesBody ? requestBody.note : undefined,
             );
-          }
-          await send(
-            method,
-            path,
-            { headers, ...(carriesBody ? { body: bytes } : {}) },
-            carriesBody ? requestBody.note : undefined,
-          );
-        }),
-        FUZZ_SETTINGS,
-      );
-      await expectHealthy(app);
-    });
+          }),
+          FUZZ_SETTINGS,
+        );
+        await expectHealthy(app);
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
 
     test("/metrics is still well-formed Prometheus text after the hostile requests", async () => {
       const response = await app.request("/metrics");
