@@ -5,6 +5,7 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { newId } from "../lib/ids.ts";
+import { DatabaseTimeout } from "../store/bounded.ts";
 import { isDatabaseUnavailable } from "../store/errors.ts";
 import { parseFormBody, parseJsonBody, readBody, tooLarge } from "./body.ts";
 import { ApiError, badRequest, errorResponse, unavailable } from "./errors.ts";
@@ -120,6 +121,10 @@ export function toApiError(code: unknown, error: unknown, method: string, path: 
   if (code === "NOT_FOUND") return new ApiError(404, `no route for ${method} ${path}`);
   if (code === "PARSE") return new ApiError(400, "the request body could not be parsed");
   if (code === "VALIDATION") return new ApiError(422, "invalid request", validationDetails(error));
+  // A call that timed out may be a partition or a query too slow to wait for: say which.
+  if (error instanceof DatabaseTimeout) {
+    return unavailable(`the database did not answer within ${error.ms} ms; retry later`);
+  }
   if (isDatabaseUnavailable(error)) {
     return unavailable("the database is unavailable; retry later");
   }

@@ -13,7 +13,11 @@ import type { Store } from "./store.ts";
 /** Counts as the database being unavailable (../store/errors.ts): the caller retries. */
 export class DatabaseTimeout extends Error {
   readonly code = "ETIMEDOUT";
-  constructor(what: string, ms: number) {
+  constructor(
+    what: string,
+    /** How long the call was given. */
+    readonly ms: number,
+  ) {
     super(`${what}: no answer from the database within ${ms} ms`);
     this.name = "DatabaseTimeout";
   }
