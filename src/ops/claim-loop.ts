@@ -6,7 +6,7 @@
  * Claim failures (the database is down) back off and retry: the worker pauses, never dies.
  */
 import { fullJitterBackoff } from "../lib/backoff.ts";
-import { bounded } from "../store/bounded.ts";
+import { bounded, SMALL_QUERY_LIMIT_MS } from "../store/bounded.ts";
 import type { Logger } from "./log.ts";
 import type { BackgroundService } from "./service.ts";
 
@@ -20,7 +20,7 @@ export interface ClaimLoopOptions<T> {
   readonly prefetch?: number;
   /** Upper bound on any sleep. */
   readonly pollIntervalMs: number;
-  /** How long a claim may take before it counts as failed; STORE_CALL_LIMIT_MS by default. */
+  /** How long a claim may take before it counts as failed; SMALL_QUERY_LIMIT_MS by default. */
   readonly callLimitMs?: number;
   readonly claim: (limit: number) => Promise<T[]>;
   /** Handles one item; must record its own outcome. A throw is logged, the lease then expires. */
@@ -34,12 +34,6 @@ export interface ClaimLoopOptions<T> {
 
 /** Waiting on the database after a failed claim: from 100 ms up to 10 s. */
 const OUTAGE_BACKOFF = { baseMs: 100, capMs: 10_000 };
-
-/**
- * A claim or a look at the next due time that has not answered by then counts as failed
- * (../store/bounded.ts): both are small indexed queries, answered in milliseconds.
- */
-export const STORE_CALL_LIMIT_MS = 10_000;
 
 export class ClaimLoop<T> implements BackgroundService {
   readonly name: string;
@@ -57,7 +51,7 @@ export class ClaimLoop<T> implements BackgroundService {
 
   constructor(private readonly options: ClaimLoopOptions<T>) {
     this.name = options.name;
-    this.callLimitMs = options.callLimitMs ?? STORE_CALL_LIMIT_MS;
+    this.callLimitMs = options.callLimitMs ?? SMALL_QUERY_LIMIT_MS;
     this.minBatch = Math.min(8, options.concurrency);
   }
 

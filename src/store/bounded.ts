@@ -23,6 +23,12 @@ export class DatabaseTimeout extends Error {
   }
 }
 
+/**
+ * A small query (a claim, a look at the next due time, taking or releasing a lock) is
+ * answered in milliseconds; one not answered in this long never will be.
+ */
+export const SMALL_QUERY_LIMIT_MS = 10_000;
+
 /** `call`, or a DatabaseTimeout once `ms` have passed without it settling. */
 export function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
   return timeLimit(call, ms, () => {

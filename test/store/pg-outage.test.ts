@@ -208,7 +208,7 @@ describe.skipIf(!postgresUrl)("PgStore.tryExclusive through a database outage", 
       proxy.resume();
       // The held query reaches the server now and is granted to this instance's session,
       // which nobody is listening to any more: another instance is refused while it lasts,
-      // and this one, whose session already holds it, takes it again (LOCK_CALL_LIMIT_MS).
+      // and this one, whose session already holds it, takes it again (PgStore.tryExclusive).
       expect(await settled(store.tryExclusive("partition-a", async () => 1))).toEqual({
         value: { ran: true, value: 1 },
       });

@@ -1,10 +1,9 @@
 import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type postgres from "postgres";
-import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
+import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { bounded } from "../bounded.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
-import { isDatabaseUnavailable } from "../errors.ts";
 import type {
   Change,
   ChangeStore,
@@ -53,53 +52,30 @@ export class PgEventStore implements EventStore {
   ) {}
 
   /**
-   * Concurrent requests' events are written together (../../lib/group-commit.ts): one
-   * statement and one commit for the batch instead of one each. A batch that fails for any
-   * reason but the database being away is written again one event at a time, so one bad
-   * event takes no other with it. Each caller is answered after its commit.
+   * Concurrent requests' events are written together (../batch-write.ts): one statement
+   * and one commit for the batch instead of one each, and an event the database refuses
+   * fails alone. Each caller is answered after its commit.
    */
-  private readonly recordInBatches = groupCommit(
-    (batch: readonly PendingEvent[]) => this.recordBatch(batch),
+  private readonly recordInBatches = groupCommitEachAloneIfRefused(
+    (batch: readonly PendingEvent[]) => this.write(batch),
     { writers: INGEST_WRITERS, maxBatch: MAX_EVENTS_PER_STATEMENT },
   );
 
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     // Serialized here, so an event that cannot be fails its own caller only.
-    const outcome = await this.recordInBatches(pendingEvent(event, options.change));
-    if ("error" in outcome) throw outcome.error;
-    return outcome.result;
+    return this.recordInBatches(pendingEvent(event, options.change));
   }
 
-  private async recordBatch(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
-    try {
-      return await this.write(batch);
-    } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) throw error;
-    }
-    // Something in the batch is refused: each event on its own, so it fails alone.
-    return Promise.all(
-      batch.map(async (pending): Promise<RecordOutcome> => {
-        try {
-          const [outcome] = await this.write([pending]);
-          return outcome as RecordOutcome;
-        } catch (error) {
-          return { error };
-        }
-      }),
-    );
-  }
-
-  private async write(batch: readonly PendingEvent[]): Promise<RecordOutcome[]> {
+  private async write(batch: readonly PendingEvent[]): Promise<RecordResult[]> {
     const written = await bounded(
       insertEvents(this.client, batch),
       INGEST_WRITE_LIMIT_MS,
       "storing events",
     );
     return Promise.all(
-      batch.map(async (pending, i): Promise<RecordOutcome> => {
+      batch.map(async (pending, i) => {
         const inserted = written[i];
-        if (inserted) return { result: storedResult(pending, inserted) };
-        return { result: await this.duplicateResult(pending) };
+        return inserted ? storedResult(pending, inserted) : this.duplicateResult(pending);
       }),
     );
   }
@@ -189,8 +165,6 @@ interface PendingEvent {
   readonly headers: string;
   readonly change: string | null;
 }
-
-type RecordOutcome = { readonly result: RecordResult } | { readonly error: unknown };
 
 function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
   return {

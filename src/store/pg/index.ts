@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { bounded } from "../bounded.ts";
+import { bounded, SMALL_QUERY_LIMIT_MS } from "../bounded.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
@@ -34,20 +34,9 @@ export interface PgStoreOptions {
   readonly maxConnections?: number;
   /** Set on every connection, so tests can run in a schema of their own. */
   readonly searchPath?: string;
-  /** How long taking or releasing a lock may take; LOCK_CALL_LIMIT_MS unless given. */
+  /** How long taking or releasing a lock may take; SMALL_QUERY_LIMIT_MS unless given. */
   readonly lockCallLimitMs?: number;
 }
-
-/**
- * Taking or releasing a lock is one tiny query; one that has not answered in this long
- * never will (a network partition, or a query postgres.js left unsettled: ../bounded.ts).
- * Unbounded, a retention run waiting on it never ended, and croner skips every later tick
- * while a run is going: retention stopped for good. Bounded, the run fails, is logged, and
- * the next tick tries again. A lock the server grants after the client gave up stays with
- * this instance's session; advisory locks are reentrant there, so this instance's next run
- * takes it again and retention goes on, here.
- */
-export const LOCK_CALL_LIMIT_MS = 10_000;
 
 /**
  * How long a pool connection waits before reconnecting after a failure, in seconds.
@@ -81,7 +70,7 @@ export class PgStore implements Store {
     private readonly workerClient: postgres.Sql,
     /** Ingestion's batched inserts, on connections set up for them (`open`). */
     private readonly ingestClient: postgres.Sql,
-    private readonly lockCallLimitMs = LOCK_CALL_LIMIT_MS,
+    private readonly lockCallLimitMs = SMALL_QUERY_LIMIT_MS,
   ) {
     this.db = drizzle({ client, schema });
     this.events = new PgEventStore(this.db, ingestClient);
@@ -201,6 +190,13 @@ export class PgStore implements Store {
     await this.client`select 1`;
   }
 
+  /**
+   * Taking and releasing the lock are bounded (../bounded.ts): unbounded, a retention run
+   * waiting on a query that never answered never ended, and croner skips every later tick
+   * while a run is going, so retention stopped for good. A lock the server grants after
+   * the client gave up stays with this instance's session; advisory locks are reentrant
+   * there, so this instance's next run takes it again and retention goes on, here.
+   */
   async tryExclusive<T>(name: string, task: () => Promise<T>): Promise<LockResult<T>> {
     if (this.heldLocks.has(name)) return { ran: false };
     this.heldLocks.add(name);
@@ -223,8 +219,8 @@ export class PgStore implements Store {
           `releasing the ${name} lock`,
         ).catch((error) => {
           // The lock connection is gone, and the server released its locks with the
-          // session (or, unanswered, it holds the lock for this instance's next run: see
-          // LOCK_CALL_LIMIT_MS); the task's own outcome is what the caller needs to hear.
+          // session (or, unanswered, it holds the lock for this instance's next run, as
+          // above); the task's own outcome is what the caller needs to hear.
           if (!isDatabaseUnavailable(error)) throw error;
         });
       }

@@ -1,10 +1,9 @@
 import type { Database, Statement } from "bun:sqlite";
 import { and, asc, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { matchesEventType } from "../../delivery/event-types.ts";
-import { groupCommit } from "../../lib/group-commit.ts";
 import { newId } from "../../lib/ids.ts";
+import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
-import { isDatabaseUnavailable } from "../errors.ts";
 import type {
   Change,
   ChangeStore,
@@ -43,14 +42,12 @@ export class SqliteEventStore implements EventStore {
    * Concurrent requests' events are committed together (../../lib/group-commit.ts): a
    * commit writes the pages of the events table and its five indexes to the WAL, and
    * events that arrive together share those pages. An event that fails takes no other
-   * with it (prepareRecord says how); each caller's promise settles only after the
-   * commit, so a 2xx still means stored.
+   * with it (../batch-write.ts); each caller's promise settles only after the commit, so a
+   * 2xx still means stored.
    */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     this.hotPath ??= prepareRecord(this.sqlite);
-    const outcome = await this.hotPath.record({ event, change: options.change });
-    if ("error" in outcome) throw outcome.error;
-    const { result } = outcome;
+    const result = await this.hotPath.record({ event, change: options.change });
     if (result.status === "stored" && result.deliveries > 0) this.onDeliveriesQueued();
     return result;
   }
@@ -111,15 +108,13 @@ interface RecordStatements {
   readonly duplicateOf: Statement<{ id: string }>;
   readonly enabledEndpoints: Statement<{ id: string; event_types: string }>;
   readonly insertDelivery: Statement;
-  readonly record: (pending: PendingRecord) => Promise<RecordOutcome>;
+  readonly record: (pending: PendingRecord) => Promise<RecordResult>;
 }
 
 interface PendingRecord {
   readonly event: NewEvent;
   readonly change: unknown;
 }
-
-type RecordOutcome = { readonly result: RecordResult } | { readonly error: unknown };
 
 function prepareRecord(sqlite: Database): RecordStatements {
   const statements = {
@@ -141,36 +136,22 @@ function prepareRecord(sqlite: Database): RecordStatements {
        values (?, ?, ?, 'pending', 0, ?, ?, ?)`,
     ),
   };
-  const recordAll = sqlite.transaction((batch: readonly PendingRecord[]) =>
-    batch.map(({ event, change }) => insertAll(statements, event, change)),
-  );
   /**
    * The batch in one transaction, without a savepoint per event: inside a savepoint
    * SQLite first writes the old copy of each page it changes to a sub-journal (a temporary
    * file once past 64 KiB, a few events into a batch), and those writes cost more than the
    * inserts (CPU per stored push in batches of 32: ~110 µs with savepoints, ~42 µs
-   * without). If any event fails, the whole batch is rolled back and each is written
-   * again in a transaction of its own, so it fails alone. Not when the database is locked
-   * or unwritable: each retry would wait out busy_timeout on this thread, and would fail
-   * the same way.
+   * without). A batch that fails is rolled back, and its events are written again one by
+   * one (../batch-write.ts).
    */
-  const recordBatch = (batch: readonly PendingRecord[]): RecordOutcome[] => {
-    try {
-      return recordAll(batch).map((result) => ({ result }));
-    } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) return batch.map(() => ({ error }));
-    }
-    return batch.map((pending): RecordOutcome => {
-      try {
-        return { result: recordAll([pending])[0] as RecordResult };
-      } catch (error) {
-        return { error };
-      }
-    });
-  };
+  const recordAll = sqlite.transaction((batch: readonly PendingRecord[]) =>
+    batch.map(({ event, change }) => insertAll(statements, event, change)),
+  );
   return {
     ...statements,
-    record: groupCommit(async (batch: readonly PendingRecord[]) => recordBatch(batch)),
+    record: groupCommitEachAloneIfRefused(async (batch: readonly PendingRecord[]) =>
+      recordAll(batch),
+    ),
   };
 }
 
