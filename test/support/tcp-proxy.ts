@@ -6,6 +6,8 @@
  * again on the same port, so the URL hookyard holds keeps working. `stall()` keeps every
  * connection open but carries nothing either way until `resume()`: a network partition
  * that drops packets without a reset, where a query waits on TCP instead of failing.
+ * `resetAtFirstQuery(n)` resets the next n connections as their client sends its first
+ * query: a connection lost just after it was set up.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
@@ -23,6 +25,12 @@ export interface TcpProxy {
   stall(): void;
   /** Passes on what was held, and everything after it. */
   resume(): void;
+  /**
+   * Resets each of the next `count` connections when its client sends its first query
+   * (after start-up and authentication), before that query reaches the server. Such a
+   * connection is not stalled by `stall()`.
+   */
+  resetAtFirstQuery(count: number): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +60,7 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
   let accepted = 0;
   let up = true;
   let stalled = false;
+  let resetsArmed = 0;
   const carry = ([client, upstream]: readonly [Socket, Socket]) => {
     client.pipe(upstream);
     upstream.pipe(client);
@@ -67,7 +76,6 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
     open.add(client);
     open.add(upstream);
     const pair = [client, upstream] as const;
-    pairs.add(pair);
     const drop = () => {
       client.destroy();
       upstream.destroy();
@@ -77,6 +85,12 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
+    if (resetsArmed > 0) {
+      resetsArmed--;
+      resetAtQuery(client, upstream);
+      return;
+    }
+    pairs.add(pair);
     if (!stalled) carry(pair);
   };
 
@@ -128,6 +142,9 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
       stalled = false;
       for (const pair of pairs) carry(pair);
     },
+    resetAtFirstQuery(count) {
+      resetsArmed = count;
+    },
     async close() {
       up = false;
       for (const socket of open) socket.destroy();
@@ -135,6 +152,24 @@ export async function startTcpProxy(target: TcpProxyTarget): Promise<TcpProxy> {
       await closeServer(server);
     },
   };
+}
+
+/**
+ * Carries `client`'s messages to `upstream` until the first that starts a query: a Parse
+ * ("P", the extended protocol postgres.js uses) or a Query ("Q"). Start-up, SSL and
+ * password messages begin otherwise, and the client waits for each answer before it
+ * sends a query, so a query never shares a chunk with them.
+ */
+function resetAtQuery(client: Socket, upstream: Socket): void {
+  upstream.pipe(client);
+  const PARSE = 0x50;
+  const QUERY = 0x51;
+  client.on("data", (chunk: Buffer) => {
+    if (chunk[0] === PARSE || chunk[0] === QUERY) {
+      client.resetAndDestroy();
+      upstream.destroy();
+    } else upstream.write(chunk);
+  });
 }
 
 function listen(server: Server, port: number): Promise<void> {

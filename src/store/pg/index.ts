@@ -88,6 +88,12 @@ export class PgStore implements Store {
       connect_timeout: 5,
       backoff: reconnectDelaySeconds,
       onnotice: () => {},
+      // postgres.js otherwise looks up the server's array types with each new
+      // connection's first query, and nothing awaits that lookup: a connection lost
+      // during it is an unhandled rejection, which ends the process. hookyard never sends
+      // or reads PostgreSQL arrays (lists are jsonb), so the lookup is not needed.
+      // test/store/pg-outage.test.ts loses a connection of each pool there.
+      fetch_types: false,
     };
     const connection = {
       application_name: "hookyard",
@@ -153,10 +159,6 @@ export class PgStore implements Store {
       },
       max: WORKER_CONNECTIONS,
       idle_timeout: 30,
-      // It never sends arrays, so it skips postgres.js's type lookup on connect: that
-      // lookup failing during a reconnect (the connection dropped mid-claim) surfaced as
-      // an unhandled error (test/integration/db-outage.test.ts, the relay send).
-      fetch_types: false,
     });
     return new PgStore(client, locks, worker, ingest, options.lockCallLimitMs);
   }
