@@ -71,6 +71,7 @@ export function eventsApi(ctx: AppContext) {
           response: {
             200: t.Object({ events: t.Array(EventSchema), next_cursor: t.Nullable(t.String()) }),
             422: ErrorSchema,
+            503: ErrorSchema,
           },
           detail: { summary: "List stored events, newest first", security: [{ adminToken: [] }] },
         },

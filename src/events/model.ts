@@ -1,5 +1,6 @@
 /** The JSON shapes of stored events in the management API, and their OpenAPI schemas. */
 import { t } from "elysia";
+import { SEARCH_LIMIT_MS } from "../store/bounded.ts";
 import type { StoredEvent } from "../store/events.ts";
 
 export const EventSchema = t.Object({
@@ -36,7 +37,11 @@ export const EventListQuery = t.Object({
   entity_id: t.Optional(t.String()),
   since: t.Optional(t.String({ description: "received at or after (ISO-8601)" })),
   until: t.Optional(t.String({ description: "received at or before (ISO-8601)" })),
-  q: t.Optional(t.String({ description: "free text in the type, entity id or payload" })),
+  q: t.Optional(
+    t.String({
+      description: `free text in the type, entity id or payload; on PostgreSQL a search that takes over ${SEARCH_LIMIT_MS / 1000} s is stopped (503): narrow it with the other filters`,
+    }),
+  ),
   limit: t.Optional(t.String({ description: "1-500, default 50" })),
   cursor: t.Optional(t.String({ description: "next_cursor from the previous page" })),
 });

@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { newId } from "../lib/ids.ts";
 import { DatabaseTimeout } from "../store/bounded.ts";
-import { isDatabaseUnavailable } from "../store/errors.ts";
+import { isDatabaseUnavailable, SearchTooSlow } from "../store/errors.ts";
 import { parseFormBody, parseJsonBody, readBody, tooLarge } from "./body.ts";
 import { ApiError, badRequest, errorResponse, unavailable } from "./errors.ts";
 
@@ -124,6 +124,11 @@ export function toApiError(code: unknown, error: unknown, method: string, path: 
   // A call that timed out may be a partition or a query too slow to wait for: say which.
   if (error instanceof DatabaseTimeout) {
     return unavailable(`the database did not answer within ${error.ms} ms; retry later`);
+  }
+  if (error instanceof SearchTooSlow) {
+    return unavailable(
+      `the text search (q) was stopped after ${error.ms} ms; narrow it with source, type, entity_id, since or until`,
+    );
   }
   if (isDatabaseUnavailable(error)) {
     return unavailable("the database is unavailable; retry later");

@@ -29,6 +29,17 @@ export class DatabaseTimeout extends Error {
  */
 export const SMALL_QUERY_LIMIT_MS = 10_000;
 
+/**
+ * How long PostgreSQL may spend on one text search (`q=`) before it cancels it
+ * (PgEventStore.list; bun:sqlite has no way to interrupt a statement). A search
+ * reads the payload of every event it passes, and one for a term found nowhere reads all
+ * of them: 4.6-5.0 s over 1,000,000 events of ~1 KB here. Without a limit on the server,
+ * a search the request gave up on (REQUEST_QUERY_LIMIT_MS in ../app.ts) ran on, and each
+ * retry of an impatient user added another. Below that limit, so the answer says it was
+ * the search rather than a silent database.
+ */
+export const SEARCH_LIMIT_MS = 7_000;
+
 /** `call`, or a DatabaseTimeout once `ms` have passed without it settling. */
 export function bounded<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
   return timeLimit(call, ms, () => {

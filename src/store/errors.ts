@@ -38,12 +38,38 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return errorCodes(error).some((code) => [...UNAVAILABLE_CODES].some((c) => code.startsWith(c)));
+}
+
+/** PostgreSQL's SQLSTATE for a statement it cancelled: here, at its statement_timeout. */
+const QUERY_CANCELED = "57014";
+
+/** Whether PostgreSQL cancelled the statement (drizzle wraps its error; the code is below). */
+export function isQueryCanceled(error: unknown): boolean {
+  return errorCodes(error).includes(QUERY_CANCELED);
+}
+
+/** The string codes on `error` and its causes, outermost first. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
   for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown; errno?: unknown }).code;
-    if (typeof code === "string" && [...UNAVAILABLE_CODES].some((c) => code.startsWith(c))) {
-      return true;
-    }
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return codes;
+}
+
+/**
+ * A text search the database stopped at its limit: it read every payload in range
+ * without filling a page. Asking again will not help; narrowing the search will.
+ */
+export class SearchTooSlow extends Error {
+  constructor(
+    /** The limit it ran into. */
+    readonly ms: number,
+  ) {
+    super(`the search took longer than ${ms} ms`);
+    this.name = "SearchTooSlow";
+  }
 }

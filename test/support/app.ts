@@ -3,7 +3,12 @@
  * against a fresh database, as `hookyard serve` would, for integration tests.
  */
 import type { AppOptions } from "../../src/app.ts";
-import { type Config, loadConfig, type SettingName } from "../../src/config.ts";
+import {
+  type Config,
+  type DatabaseTarget,
+  loadConfig,
+  type SettingName,
+} from "../../src/config.ts";
 import type { AppContext } from "../../src/context.ts";
 import { createLogger, type Logger, silentLogger } from "../../src/ops/log.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
@@ -32,6 +37,8 @@ export interface TestAppOptions {
   /** Reuse a database (e.g. to restart on the same data); not dropped on stop. */
   readonly database?: TestDatabase;
   readonly app?: AppOptions;
+  /** Opens the store instead of `openStore` (to set a store's own limits). */
+  readonly openStore?: (target: DatabaseTarget) => Store;
 }
 
 export function databaseUrlOf(database: TestDatabase): string {
@@ -57,7 +64,7 @@ export async function startTestApp(
   const config: Config = Object.freeze({ ...parsed, port: 0, ...options.config });
   const ctx: AppContext = {
     config,
-    store: openStore(config.database),
+    store: (options.openStore ?? openStore)(config.database),
     log: options.log ?? (process.env.TEST_LOG ? createLogger("debug") : silentLogger),
     metrics: createMetrics(),
     version: "0.0.0-test",

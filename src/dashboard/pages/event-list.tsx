@@ -30,6 +30,8 @@ export interface EventListPageProps {
   readonly filtered: boolean;
   /** A list past its first page is not reloaded: the reader is looking at older events. */
   readonly firstPage: boolean;
+  /** Set when the database stopped the text search at this limit: nothing was listed. */
+  readonly searchStoppedAfterMs?: number | undefined;
   /** The curl line the empty state offers, and whether it must be signed to be accepted. */
   readonly firstEventCommand: string;
   readonly signingRequired: boolean;
@@ -76,11 +78,19 @@ export function EventListPage(props: EventListPageProps): JSX.Element {
     <Layout
       title="Events"
       active="events"
-      refreshSeconds={props.firstPage ? EVENT_LIST_REFRESH_SECONDS : undefined}
+      // Nor is a search that was stopped: reloading would only run it again.
+      refreshSeconds={
+        props.firstPage && props.searchStoppedAfterMs === undefined
+          ? EVENT_LIST_REFRESH_SECONDS
+          : undefined
+      }
     >
       {props.problems.map((problem) => (
         <Notice tone="warn" message={problem} />
       ))}
+      {props.searchStoppedAfterMs === undefined ? null : (
+        <Notice tone="warn" message={searchStoppedMessage(props.searchStoppedAfterMs)} />
+      )}
       <FilterForm
         action="/dashboard"
         values={props.query}
@@ -95,7 +105,15 @@ export function EventListPage(props: EventListPageProps): JSX.Element {
         caption="Events, newest first"
         columns={columns}
         rows={props.events}
-        empty={props.filtered || !props.firstPage ? <NoMatch /> : <NoEvents {...props} />}
+        empty={
+          props.searchStoppedAfterMs !== undefined ? (
+            <SearchStopped />
+          ) : props.filtered || !props.firstPage ? (
+            <NoMatch />
+          ) : (
+            <NoEvents {...props} />
+          )
+        }
       />
       <Pager path="/dashboard" query={props.query} nextCursor={props.nextCursor} />
     </Layout>
@@ -112,6 +130,21 @@ function NoEvents({ firstEventCommand, signingRequired }: EventListPageProps): J
       text={`Events from GitHub, your app's backend, triggers and hooks appear here as they arrive. Send a first one with curl:${signing}`}
       code={firstEventCommand}
     />
+  );
+}
+
+export const searchStoppedMessage = (ms: number) =>
+  `The text search was stopped after ${ms / 1000} s: it went through every stored event without filling a page. Narrow it with a source, a type or an entity id.`;
+
+function SearchStopped(): JSX.Element {
+  return (
+    <section class="empty-state">
+      <h2>Search stopped</h2>
+      <p>
+        Nothing is listed because the search did not finish.{" "}
+        <a href="/dashboard">Show all events</a>
+      </p>
+    </section>
   );
 }
 

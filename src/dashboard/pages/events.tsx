@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { ENTITY_EVENTS_LIMIT } from "../../events/index.ts";
 import { encodeCursor } from "../../store/cursor.ts";
+import { SearchTooSlow } from "../../store/errors.ts";
 import { errorPageResponse } from "../components/index.ts";
 import { htmlResponse } from "../html.ts";
 import { EntityPage } from "./entity.tsx";
@@ -29,7 +30,16 @@ export function eventsPages(ctx: AppContext) {
   return new Elysia({ name: "dashboard.events" })
     .get("/dashboard", async ({ request, query }) => {
       const { filter, after, problems } = readEventListQuery(query);
-      const page = await ctx.store.events.list(filter, { limit: EVENTS_PER_PAGE, after });
+      // A text search the database stopped keeps the page and its form, so the reader can
+      // narrow it where they are.
+      const listed = await ctx.store.events.list(filter, { limit: EVENTS_PER_PAGE, after }).then(
+        (page) => ({ page, searchStoppedAfterMs: undefined }),
+        (error: unknown) => {
+          if (!(error instanceof SearchTooSlow)) throw error;
+          return { page: { items: [], next: null }, searchStoppedAfterMs: error.ms };
+        },
+      );
+      const { page, searchStoppedAfterMs } = listed;
       return htmlResponse(
         <EventListPage
           events={page.items}
@@ -38,9 +48,11 @@ export function eventsPages(ctx: AppContext) {
           problems={problems}
           filtered={hasFilters(filter)}
           firstPage={after === undefined}
+          searchStoppedAfterMs={searchStoppedAfterMs}
           firstEventCommand={firstEventCurl(displayOrigin(request), ctx.now())}
           signingRequired={ctx.config.eventsWebhookSecret !== undefined}
         />,
+        searchStoppedAfterMs === undefined ? {} : { status: 503 },
       );
     })
     .get("/dashboard/events/:id", async ({ params }) => {

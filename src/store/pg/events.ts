@@ -2,8 +2,9 @@ import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "driz
 import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
-import { bounded } from "../bounded.ts";
+import { bounded, SEARCH_LIMIT_MS } from "../bounded.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
+import { isQueryCanceled, SearchTooSlow } from "../errors.ts";
 import type {
   Change,
   ChangeStore,
@@ -16,7 +17,7 @@ import type {
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
 import { olderThan } from "../keyset.ts";
-import type { PgDb } from "./db.ts";
+import type { PgDb, PgExecutor } from "./db.ts";
 import { changes, events } from "./schema.ts";
 
 type EventRow = typeof events.$inferSelect;
@@ -49,6 +50,7 @@ export class PgEventStore implements EventStore {
   constructor(
     private readonly db: PgDb,
     private readonly client: postgres.Sql,
+    private readonly searchLimitMs = SEARCH_LIMIT_MS,
   ) {}
 
   /**
@@ -112,13 +114,31 @@ export class PgEventStore implements EventStore {
       filter.text ? textMatch(filter.text) : undefined,
       page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
     ];
-    const rows = await this.db
-      .select()
-      .from(events)
-      .where(and(...conditions))
-      .orderBy(desc(events.receivedAt), desc(events.id))
-      .limit(page.limit + 1);
+    const select = (db: PgExecutor) =>
+      db
+        .select()
+        .from(events)
+        .where(and(...conditions))
+        .orderBy(desc(events.receivedAt), desc(events.id))
+        .limit(page.limit + 1);
+    const rows = filter.text ? await this.withSearchLimit(select) : await select(this.db);
     return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
+  }
+
+  /** `query` in a transaction of its own whose statements PostgreSQL stops at the limit. */
+  private async withSearchLimit<T>(query: (tx: PgExecutor) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        // `set local` ends with the transaction, so the pooled connection goes back as it was.
+        await tx.execute(
+          sql`select set_config('statement_timeout', ${String(this.searchLimitMs)}, true)`,
+        );
+        return query(tx);
+      });
+    } catch (error) {
+      if (isQueryCanceled(error)) throw new SearchTooSlow(this.searchLimitMs);
+      throw error;
+    }
   }
 
   async forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]> {

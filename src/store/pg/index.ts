@@ -36,6 +36,8 @@ export interface PgStoreOptions {
   readonly searchPath?: string;
   /** How long taking or releasing a lock may take; SMALL_QUERY_LIMIT_MS unless given. */
   readonly lockCallLimitMs?: number;
+  /** How long PostgreSQL may spend on a text search; SEARCH_LIMIT_MS unless given. */
+  readonly searchLimitMs?: number;
 }
 
 /**
@@ -71,9 +73,10 @@ export class PgStore implements Store {
     /** Ingestion's batched inserts, on connections set up for them (`open`). */
     private readonly ingestClient: postgres.Sql,
     private readonly lockCallLimitMs = SMALL_QUERY_LIMIT_MS,
+    searchLimitMs?: number,
   ) {
     this.db = drizzle({ client, schema });
-    this.events = new PgEventStore(this.db, ingestClient);
+    this.events = new PgEventStore(this.db, ingestClient, searchLimitMs);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);
@@ -160,7 +163,14 @@ export class PgStore implements Store {
       max: WORKER_CONNECTIONS,
       idle_timeout: 30,
     });
-    return new PgStore(client, locks, worker, ingest, options.lockCallLimitMs);
+    return new PgStore(
+      client,
+      locks,
+      worker,
+      ingest,
+      options.lockCallLimitMs,
+      options.searchLimitMs,
+    );
   }
 
   async migrate(): Promise<MigrationReport> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isDatabaseUnavailable } from "../../../src/store/errors.ts";
+import { isDatabaseUnavailable, isQueryCanceled } from "../../../src/store/errors.ts";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -47,5 +47,20 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
     expect(isDatabaseUnavailable("ECONNREFUSED")).toBe(false);
+  });
+});
+
+describe("isQueryCanceled", () => {
+  test("57014, as PostgreSQL cancels a statement at its statement_timeout, inside drizzle's error", () => {
+    const wrapped = new Error("Failed query: select …", { cause: withCode("57014") });
+    expect(isQueryCanceled(wrapped)).toBe(true);
+    expect(isQueryCanceled(withCode("57014"))).toBe(true);
+  });
+
+  test("a cancelled query is not an outage, nor is an outage a cancelled query", () => {
+    expect(isDatabaseUnavailable(withCode("57014"))).toBe(false);
+    expect(isQueryCanceled(withCode("57P01"))).toBe(false);
+    expect(isQueryCanceled(new Error("boom"))).toBe(false);
+    expect(isQueryCanceled(undefined)).toBe(false);
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * A text search PostgreSQL cannot finish in time. It is stopped on the server at the
+ * store's search limit, instead of running on after the request gave up, and the API
+ * and the dashboard say so and how to narrow it. Another session's lock on the events
+ * table holds the search up, so it is slow however fast the machine is.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { PgStore } from "../../src/store/pg/index.ts";
+import { startTestApp, type TestApp } from "../support/app.ts";
+import { postgresUrl } from "../support/databases.ts";
+import { until } from "../support/until.ts";
+
+/** The search limit here, instead of the 7 s in production. */
+const LIMIT_MS = 300;
+const NEEDLE = "needle-3f9c";
+
+describe.skipIf(!postgresUrl)("a text search past the search limit (postgres)", () => {
+  let app: TestApp;
+  /** Another session on the app's schema, to lock its tables and watch its queries. */
+  let other: postgres.Sql;
+
+  beforeAll(async () => {
+    if (!postgresUrl) return;
+    app = await startTestApp("postgres", {
+      // One connection, so the test below can show the limit does not stay on it.
+      openStore: (target) =>
+        PgStore.open({
+          url: target.kind === "postgres" ? target.url : "",
+          searchLimitMs: LIMIT_MS,
+          maxConnections: 1,
+        }),
+    });
+    if (app.database.target.kind !== "postgres") throw new Error("unreachable");
+    other = postgres(app.database.target.url, { max: 2, onnotice: () => {} });
+    const stored = await app.store.events.record({
+      source: "trigger",
+      type: "search.test",
+      occurredAt: new Date(),
+      receivedAt: new Date(),
+      payload: { note: `a ${NEEDLE} in the payload` },
+      headers: {},
+    });
+    if (stored.status !== "stored") throw new Error("seed event was a duplicate");
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await other?.end();
+  });
+
+  /** Runs `during` while the other session holds an exclusive lock on the events table. */
+  const withEventsLocked = <T>(during: () => Promise<T>): Promise<T> =>
+    other.begin(async (tx) => {
+      await tx`lock table events in access exclusive mode`;
+      return during();
+    }) as Promise<T>;
+
+  /** The app's statements on the events table waiting for that lock. */
+  const waitingForTheLock = async (): Promise<number> => {
+    const [row] = await other<{ waiting: number }[]>`
+      select count(*)::int as waiting from pg_stat_activity
+      where application_name = 'hookyard' and wait_event_type = 'Lock'
+        and query ilike '%from "events"%'`;
+    return row?.waiting ?? -1;
+  };
+
+  test("a search that finishes in time answers as before", async () => {
+    const response = await app.request(`/events?q=${NEEDLE}`);
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as { events: { type: string }[] };
+    expect(events.map((e) => e.type)).toEqual(["search.test"]);
+  });
+
+  test("the API answers 503 saying the search was stopped and how to narrow it; the server no longer runs it", async () => {
+    const seen = await withEventsLocked(async () => {
+      const started = performance.now();
+      const response = await app.request(`/events?q=${NEEDLE}`);
+      return {
+        ms: performance.now() - started,
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        body: await response.json(),
+        // Asked while the lock is still held: a search left running would still wait.
+        waiting: await waitingForTheLock(),
+      };
+    });
+    expect(seen).toMatchObject({
+      status: 503,
+      body: {
+        error: `the text search (q) was stopped after ${LIMIT_MS} ms; narrow it with source, type, entity_id, since or until`,
+      },
+      waiting: 0,
+    });
+    expect(seen.retryAfter).not.toBeNull();
+    // The limit, plus the time to answer on a busy machine; not the 8 s request limit.
+    expect(seen.ms).toBeLessThan(LIMIT_MS + 1_500);
+  });
+
+  test("the dashboard keeps its page and the search form, says the search was stopped, and does not reload it", async () => {
+    const response = await withEventsLocked(() => app.request(`/dashboard?q=${NEEDLE}`));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    const html = await response.text();
+    expect(html).toContain("Search stopped");
+    expect(html).toContain(
+      `The text search was stopped after ${LIMIT_MS / 1000} s: it went through every stored event without filling a page. Narrow it with a source, a type or an entity id.`,
+    );
+    expect(html).toContain(`value="${NEEDLE}"`);
+    expect(html).not.toContain("data-refresh-seconds");
+  });
+
+  test("the limit is the search's alone: a list on the same connection waits out a lock longer than it", async () => {
+    const { listed } = await withEventsLocked(async () => {
+      const listed = app.request("/events?type=search.test");
+      await until(
+        async () => (await waitingForTheLock()) === 1,
+        5_000,
+        () => "the list never waited for the lock",
+      );
+      // Held well past the search limit: a statement_timeout left on the connection
+      // would cancel the list here.
+      await Bun.sleep(LIMIT_MS * 3);
+      // Wrapped: a promise returned as it is would be awaited before the lock is let go.
+      return { listed };
+    });
+    const response = await listed;
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as { events: unknown[] };
+    expect(events).toHaveLength(1);
+  });
+});
