@@ -12,9 +12,12 @@ const root = new URL("..", import.meta.url).pathname;
 const extra = process.argv.slice(2);
 const outfile = `${root}dist/hookyard`;
 
-// The WAL checkpoint thread's script is an entrypoint of its own: Bun bundles a worker's
-// file into the executable only when told to.
-await $`bun build ${`${root}src/main.ts`} ${`${root}src/store/sqlite/checkpoint-worker.ts`} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
+// The SQLite threads' scripts (WAL checkpoints, text searches) are entrypoints of their
+// own: Bun bundles a worker's file into the executable only when told to.
+const workers = ["checkpoint-worker.ts", "search-worker.ts"].map(
+  (name) => `${root}src/store/sqlite/${name}`,
+);
+await $`bun build ${`${root}src/main.ts`} ${workers} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
   root,
 );
 console.log(`built ${outfile}`);

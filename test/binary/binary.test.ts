@@ -61,8 +61,14 @@ async function waitUntilReady(url: string, child: { exitCode: number | null }): 
   }
 }
 
-/** Starts `hookyard serve`, checks /healthz and /readyz, stops it with SIGTERM. */
-async function serveAndStop(env: Record<string, string>) {
+/**
+ * Starts `hookyard serve`, checks /healthz and /readyz, runs `whileServing` against it,
+ * stops it with SIGTERM.
+ */
+async function serveAndStop(
+  env: Record<string, string>,
+  whileServing: (url: string) => Promise<void> = async () => {},
+) {
   const port = await freePort();
   const child = Bun.spawn([binary], {
     cwd: workdir,
@@ -72,6 +78,7 @@ async function serveAndStop(env: Record<string, string>) {
   });
   const health = await waitUntilReady(`http://127.0.0.1:${port}/healthz`, child);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  await whileServing(`http://127.0.0.1:${port}`);
   child.kill("SIGTERM");
   const code = await child.exited;
   const log = await new Response(child.stdout).text();
@@ -121,13 +128,19 @@ describe("the hookyard binary", () => {
   });
 
   test("serves on the default SQLite from an empty directory, creating and migrating it, and exits 0 on SIGTERM", async () => {
-    const { health, ready, code, log } = await serveAndStop({ LOG_LEVEL: "debug" });
+    let search: Response | undefined;
+    const { health, ready, code, log } = await serveAndStop({ LOG_LEVEL: "debug" }, async (url) => {
+      search = await fetch(`${url}/events?q=anything`);
+    });
     expect(await health.json()).toEqual({ status: "ok" });
     expect(await ready.json()).toEqual({ status: "ready" });
     expect(code).toBe(0);
     // The checkpoint thread's script is bundled as an entrypoint of its own.
     expect(log).toContain('"msg":"sqlite: WAL checkpoints run on their own thread"');
     expect(log).not.toContain("checkpoint thread stopped");
+    // So is the text-search thread's.
+    expect(search?.status).toBe(200);
+    expect(await search?.json()).toEqual({ events: [], next_cursor: null });
     expect(existsSync(join(workdir, "data", "hookyard.db"))).toBe(true);
     expect(log).toContain('"msg":"migrations applied"');
     expect(log).toContain('"msg":"stopped"');

@@ -1,12 +1,19 @@
 /**
- * A text search PostgreSQL cannot finish in time. It is stopped on the server at the
- * store's search limit, instead of running on after the request gave up, and the API
- * and the dashboard say so and how to narrow it. Another session's lock on the events
- * table holds the search up, so it is slow however fast the machine is.
+ * A text search the database cannot finish in time is stopped at the store's search
+ * limit, instead of running on after the request gave up, and the API and the dashboard
+ * say so and how to narrow it.
+ * - PostgreSQL stops it on the server. Another session's lock on the events table holds
+ *   it up, so it is slow however fast the machine is.
+ * - SQLite runs searches on a thread of their own, so the server goes on serving while
+ *   one runs, and ends that thread at the limit. A payload that makes LIKE slow holds it
+ *   up: at every position of megabytes of "a", the pattern's 199 "a" match before its
+ *   final "b" fails.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
+import type { NewEvent } from "../../src/store/events.ts";
 import { PgStore } from "../../src/store/pg/index.ts";
+import { SqliteStore } from "../../src/store/sqlite/index.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import { postgresUrl } from "../support/databases.ts";
 import { until } from "../support/until.ts";
@@ -14,6 +21,24 @@ import { until } from "../support/until.ts";
 /** The search limit here, instead of the 7 s in production. */
 const LIMIT_MS = 300;
 const NEEDLE = "needle-3f9c";
+const SLOW_ON_SQLITE = `${"a".repeat(199)}b`;
+const stoppedError = `the text search (q) was stopped after ${LIMIT_MS} ms; narrow it with source, type, entity_id, since or until`;
+
+const event = (payload: unknown, type = "search.test"): NewEvent => ({
+  source: "trigger",
+  type,
+  occurredAt: new Date(),
+  receivedAt: new Date(),
+  payload,
+  headers: {},
+});
+
+async function seed(app: TestApp, events: readonly NewEvent[]): Promise<void> {
+  for (const seeded of events) {
+    const stored = await app.store.events.record(seeded);
+    if (stored.status !== "stored") throw new Error("seed event was a duplicate");
+  }
+}
 
 describe.skipIf(!postgresUrl)("a text search past the search limit (postgres)", () => {
   let app: TestApp;
@@ -33,15 +58,7 @@ describe.skipIf(!postgresUrl)("a text search past the search limit (postgres)", 
     });
     if (app.database.target.kind !== "postgres") throw new Error("unreachable");
     other = postgres(app.database.target.url, { max: 2, onnotice: () => {} });
-    const stored = await app.store.events.record({
-      source: "trigger",
-      type: "search.test",
-      occurredAt: new Date(),
-      receivedAt: new Date(),
-      payload: { note: `a ${NEEDLE} in the payload` },
-      headers: {},
-    });
-    if (stored.status !== "stored") throw new Error("seed event was a duplicate");
+    await seed(app, [event({ note: `a ${NEEDLE} in the payload` })]);
   });
   afterAll(async () => {
     await app?.stop();
@@ -86,9 +103,7 @@ describe.skipIf(!postgresUrl)("a text search past the search limit (postgres)", 
     });
     expect(seen).toMatchObject({
       status: 503,
-      body: {
-        error: `the text search (q) was stopped after ${LIMIT_MS} ms; narrow it with source, type, entity_id, since or until`,
-      },
+      body: { error: stoppedError },
       waiting: 0,
     });
     expect(seen.retryAfter).not.toBeNull();
@@ -127,5 +142,78 @@ describe.skipIf(!postgresUrl)("a text search past the search limit (postgres)", 
     expect(response.status).toBe(200);
     const { events } = (await response.json()) as { events: unknown[] };
     expect(events).toHaveLength(1);
+  });
+});
+
+describe("a text search past the search limit (sqlite)", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp("sqlite", {
+      openStore: (target) =>
+        SqliteStore.open(target.kind === "sqlite" ? target.path : "", undefined, {
+          searchLimitMs: LIMIT_MS,
+        }),
+    });
+    // Of a type of their own, so that the reads below do not carry their megabytes.
+    const slowToSearch = event({ filler: "a".repeat(4 * 1024 * 1024) }, "search.slow");
+    await seed(app, [event({ note: `a ${NEEDLE} in the payload` }), slowToSearch, slowToSearch]);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const searchFor = async (text: string) => {
+    const started = performance.now();
+    const response = await app.request(`/events?q=${text}`);
+    return {
+      status: response.status,
+      body: (await response.json()) as { error?: string; events?: { type: string }[] },
+      answeredAt: performance.now(),
+      ms: performance.now() - started,
+    };
+  };
+
+  test("a search that finishes in time answers as before", async () => {
+    const { status, body } = await searchFor(NEEDLE);
+    expect(status).toBe(200);
+    expect(body.events?.map((e) => e.type)).toEqual(["search.test"]);
+  });
+
+  test("the server goes on serving while a search runs, and the search is stopped at the limit with the same answer", async () => {
+    const search = searchFor(SLOW_ON_SQLITE);
+    // Read one after another while the search runs: on the serving thread, the search
+    // would hold up all but the first.
+    const reads: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await app.request("/events?type=search.test&limit=1");
+      expect(response.status).toBe(200);
+      reads.push(performance.now());
+    }
+    const stopped = await search;
+    expect({ status: stopped.status, error: stopped.body.error }).toEqual({
+      status: 503,
+      error: stoppedError,
+    });
+    expect(stopped.ms).toBeLessThan(LIMIT_MS + 1_500);
+    expect(Math.max(...reads)).toBeLessThan(stopped.answeredAt);
+
+    // The next search gets a new thread.
+    const next = await searchFor(NEEDLE);
+    expect(next.body.events?.map((e) => e.type)).toEqual(["search.test"]);
+  });
+
+  test("searches asked together run one at a time, each stopped at its own limit", async () => {
+    const [first, second] = await Promise.all([
+      searchFor(SLOW_ON_SQLITE),
+      searchFor(SLOW_ON_SQLITE),
+    ]);
+    for (const stopped of [first, second]) {
+      expect({ status: stopped?.status, error: stopped?.body.error }).toEqual({
+        status: 503,
+        error: stoppedError,
+      });
+      expect(stopped?.ms).toBeLessThan(LIMIT_MS + 1_500);
+    }
   });
 });

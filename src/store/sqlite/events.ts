@@ -18,6 +18,7 @@ import { storedEvent } from "../events.ts";
 import { olderThan } from "../keyset.ts";
 import type { SqliteDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
+import type { SearchThread } from "./search-thread.ts";
 
 type EventRow = typeof events.$inferSelect;
 
@@ -36,6 +37,8 @@ export class SqliteEventStore implements EventStore {
     private readonly db: SqliteDb,
     private readonly sqlite: Database,
     private readonly onDeliveriesQueued: () => void,
+    /** Where text searches run; on this thread when absent (an in-memory database). */
+    private readonly search?: SearchThread,
   ) {}
 
   /**
@@ -57,27 +60,14 @@ export class SqliteEventStore implements EventStore {
     return row && toStoredEvent(row);
   }
 
-  async list(
-    filter: EventFilter,
-    page: { limit: number; after?: TimeCursor | undefined },
-  ): Promise<Page<StoredEvent, TimeCursor>> {
-    const conditions: (SQL | undefined)[] = [
-      filter.source ? eq(events.source, filter.source) : undefined,
-      filter.type ? eq(events.type, filter.type) : undefined,
-      filter.entityId ? eq(events.entityId, filter.entityId) : undefined,
-      filter.since ? gte(events.receivedAt, filter.since) : undefined,
-      filter.until ? lte(events.receivedAt, filter.until) : undefined,
-      filter.text ? textMatch(filter.text) : undefined,
-      page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
-    ];
-    const rows = this.db
-      .select()
-      .from(events)
-      .where(and(...conditions))
-      .orderBy(desc(events.receivedAt), desc(events.id))
-      .limit(page.limit + 1)
-      .all();
-    return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
+  /**
+   * A text search goes to its own thread (./search-thread.ts) when there is one: it reads
+   * every payload it passes, seconds over a million events, and on this thread it would
+   * stall every request for that long.
+   */
+  async list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>> {
+    if (filter.text && this.search) return this.search.list(filter, page);
+    return listEvents(this.db, filter, page);
   }
 
   async forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]> {
@@ -90,6 +80,36 @@ export class SqliteEventStore implements EventStore {
       .all()
       .map(toStoredEvent);
   }
+}
+
+export interface EventPageRequest {
+  readonly limit: number;
+  readonly after?: TimeCursor | undefined;
+}
+
+/** One page of events, newest first: synchronous, for this thread and the search thread. */
+export function listEvents(
+  db: SqliteDb,
+  filter: EventFilter,
+  page: EventPageRequest,
+): Page<StoredEvent, TimeCursor> {
+  const conditions: (SQL | undefined)[] = [
+    filter.source ? eq(events.source, filter.source) : undefined,
+    filter.type ? eq(events.type, filter.type) : undefined,
+    filter.entityId ? eq(events.entityId, filter.entityId) : undefined,
+    filter.since ? gte(events.receivedAt, filter.since) : undefined,
+    filter.until ? lte(events.receivedAt, filter.until) : undefined,
+    filter.text ? textMatch(filter.text) : undefined,
+    page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
+  ];
+  const rows = db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(desc(events.receivedAt), desc(events.id))
+    .limit(page.limit + 1)
+    .all();
+  return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
 }
 
 /** SQLite's LIKE is case-insensitive for ASCII; `%` and `_` in the user's text are literal. */

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { Logger } from "../../ops/log.ts";
+import { SEARCH_LIMIT_MS } from "../bounded.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
@@ -20,9 +21,15 @@ import { SqliteHookStore } from "./hooks.ts";
 import { SqliteRelayStore } from "./relay.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
+import { SearchThread } from "./search-thread.ts";
 import { type CheckpointerLog, WalCheckpointer } from "./wal-checkpointer.ts";
 
 const SILENT: CheckpointerLog = { debug: () => {}, warn: () => {} };
+
+export interface SqliteStoreOptions {
+  /** How long a text search may take before it is stopped; SEARCH_LIMIT_MS unless given. */
+  readonly searchLimitMs?: number;
+}
 
 export class SqliteStore implements Store {
   readonly dialect = "sqlite" as const;
@@ -44,9 +51,16 @@ export class SqliteStore implements Store {
   constructor(
     readonly sqlite: Database,
     private readonly checkpointer?: WalCheckpointer,
+    /** Runs text searches on a thread of their own; without one, on this thread. */
+    private readonly search?: SearchThread,
   ) {
     this.db = drizzle({ client: sqlite, schema });
-    this.events = new SqliteEventStore(this.db, sqlite, () => this.wakeups.emit("deliveries"));
+    this.events = new SqliteEventStore(
+      this.db,
+      sqlite,
+      () => this.wakeups.emit("deliveries"),
+      search,
+    );
     this.changes = new SqliteChangeStore(this.db);
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
@@ -55,8 +69,11 @@ export class SqliteStore implements Store {
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
   }
 
-  /** `path` is a file (its folder is created) or `:memory:`. */
-  static open(path: string, log?: Logger): SqliteStore {
+  /**
+   * `path` is a file (its folder is created) or `:memory:`, whose searches run on this
+   * thread: no other connection can see an in-memory database.
+   */
+  static open(path: string, log?: Logger, options: SqliteStoreOptions = {}): SqliteStore {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const sqlite = new Database(path, { create: true, strict: true });
     // WAL lets the dashboard read while ingestion writes; busy_timeout rides out a
@@ -75,7 +92,8 @@ export class SqliteStore implements Store {
     if (path === ":memory:") return new SqliteStore(sqlite);
     // Checkpoints off the thread that serves requests (./wal-checkpointer.ts says why).
     const checkpointer = new WalCheckpointer(path, sqlite, log ?? SILENT);
-    return new SqliteStore(sqlite, checkpointer);
+    const search = new SearchThread(path, options.searchLimitMs ?? SEARCH_LIMIT_MS);
+    return new SqliteStore(sqlite, checkpointer, search);
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -129,6 +147,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.search?.close();
     await this.checkpointer?.close();
     this.sqlite.close();
   }
