@@ -7,6 +7,10 @@
  * running SQLite statement cannot be interrupted from bun:sqlite; the next search starts
  * a new one. WAL mode lets the thread read while this one writes.
  *
+ * Ending a thread takes effect only once SQLite returns from the statement it is in: a
+ * stopped search still runs to its end. So a new thread starts only after the old one is
+ * gone, and stopped searches never pile up, each on a core of its own.
+ *
  * One search runs at a time, in the order they came; a search's limit counts from when it
  * was asked for, waiting included, as its requester waits.
  */
@@ -54,6 +58,8 @@ class SearchFailed extends Error {
 
 export class SearchThread {
   private worker: Worker | undefined;
+  /** A thread told to end that has not yet: no other starts until it has. */
+  private ending: Promise<void> | undefined;
   private running: PendingSearch | undefined;
   private readonly waiting: PendingSearch[] = [];
   private nextId = 1;
@@ -93,7 +99,7 @@ export class SearchThread {
   }
 
   private startNext(): void {
-    if (this.running || this.closed) return;
+    if (this.running || this.closed || this.ending) return;
     const next = this.waiting.shift();
     if (next === undefined) return;
     this.running = next;
@@ -147,7 +153,16 @@ export class SearchThread {
   }
 
   private endThread(): void {
-    this.worker?.terminate();
+    const worker = this.worker;
+    if (worker === undefined) return;
     this.worker = undefined;
+    // "close" fires once the thread is really gone, after the statement it was in.
+    this.ending = new Promise<void>((resolve) =>
+      worker.addEventListener("close", () => resolve(), { once: true }),
+    ).then(() => {
+      this.ending = undefined;
+      this.startNext();
+    });
+    worker.terminate();
   }
 }
