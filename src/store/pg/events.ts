@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, lt, or, type SQL, sql } from "drizzle-orm";
 import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { bounded, SEARCH_LIMIT_MS } from "../bounded.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
 import { isQueryCanceled, SearchTooSlow } from "../errors.ts";
+import { eventListWhere } from "../event-filter.ts";
 import type {
   Change,
   ChangeStore,
@@ -16,7 +17,6 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
-import { olderThan } from "../keyset.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
 import { changes, events } from "./schema.ts";
 
@@ -105,20 +105,12 @@ export class PgEventStore implements EventStore {
     filter: EventFilter,
     page: { limit: number; after?: TimeCursor | undefined },
   ): Promise<Page<StoredEvent, TimeCursor>> {
-    const conditions: (SQL | undefined)[] = [
-      filter.source ? eq(events.source, filter.source) : undefined,
-      filter.type ? eq(events.type, filter.type) : undefined,
-      filter.entityId ? eq(events.entityId, filter.entityId) : undefined,
-      filter.since ? gte(events.receivedAt, filter.since) : undefined,
-      filter.until ? lte(events.receivedAt, filter.until) : undefined,
-      filter.text ? textMatch(filter.text) : undefined,
-      page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
-    ];
+    const where = eventListWhere(events, filter, page.after, textMatch);
     const select = (db: PgExecutor) =>
       db
         .select()
         .from(events)
-        .where(and(...conditions))
+        .where(where)
         .orderBy(desc(events.receivedAt), desc(events.id))
         .limit(page.limit + 1);
     const rows = filter.text ? await this.withSearchLimit(select) : await select(this.db);

@@ -1,9 +1,10 @@
 import type { Database, Statement } from "bun:sqlite";
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { matchesEventType } from "../../delivery/event-types.ts";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
+import { eventListWhere } from "../event-filter.ts";
 import type {
   Change,
   ChangeStore,
@@ -15,7 +16,6 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
-import { olderThan } from "../keyset.ts";
 import type { SqliteDb } from "./db.ts";
 import { changes, events } from "./schema.ts";
 import type { SearchThread } from "./search-thread.ts";
@@ -93,19 +93,11 @@ export function listEvents(
   filter: EventFilter,
   page: EventPageRequest,
 ): Page<StoredEvent, TimeCursor> {
-  const conditions: (SQL | undefined)[] = [
-    filter.source ? eq(events.source, filter.source) : undefined,
-    filter.type ? eq(events.type, filter.type) : undefined,
-    filter.entityId ? eq(events.entityId, filter.entityId) : undefined,
-    filter.since ? gte(events.receivedAt, filter.since) : undefined,
-    filter.until ? lte(events.receivedAt, filter.until) : undefined,
-    filter.text ? textMatch(filter.text) : undefined,
-    page.after ? olderThan(events.receivedAt, events.id, page.after) : undefined,
-  ];
+  const where = eventListWhere(events, filter, page.after, textMatch);
   const rows = db
     .select()
     .from(events)
-    .where(and(...conditions))
+    .where(where)
     .orderBy(desc(events.receivedAt), desc(events.id))
     .limit(page.limit + 1)
     .all();
