@@ -39,7 +39,7 @@ export const EventListQuery = t.Object({
   until: t.Optional(t.String({ description: "received at or before (ISO-8601)" })),
   q: t.Optional(
     t.String({
-      description: `free text in the type, entity id or payload; on PostgreSQL a search that takes over ${SEARCH_LIMIT_MS / 1000} s is stopped (503): narrow it with the other filters`,
+      description: `free text in the type, entity id or payload; a search that takes over ${SEARCH_LIMIT_MS / 1000} s is stopped (503): narrow it with the other filters`,
     }),
   ),
   limit: t.Optional(t.String({ description: "1-500, default 50" })),

@@ -96,6 +96,12 @@ export interface Change {
   readonly data: unknown;
 }
 
+/** Which page of a list of events: how many, and after which cursor. */
+export interface EventPageRequest {
+  readonly limit: number;
+  readonly after?: TimeCursor | undefined;
+}
+
 export interface EventStore {
   /**
    * Stores an event (unless its dedupe key was seen), the `changes` row when `change` is
@@ -105,10 +111,7 @@ export interface EventStore {
   record(event: NewEvent, options?: { readonly change?: unknown }): Promise<RecordResult>;
   get(id: string): Promise<StoredEvent | undefined>;
   /** Newest first. */
-  list(
-    filter: EventFilter,
-    page: { readonly limit: number; readonly after?: TimeCursor | undefined },
-  ): Promise<Page<StoredEvent, TimeCursor>>;
+  list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>>;
   /** One entity's events, oldest first by when they happened, ties by arrival. */
   forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]>;
 }

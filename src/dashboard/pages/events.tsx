@@ -32,14 +32,15 @@ export function eventsPages(ctx: AppContext) {
       const { filter, after, problems } = readEventListQuery(query);
       // A text search the database stopped keeps the page and its form, so the reader can
       // narrow it where they are.
-      const listed = await ctx.store.events.list(filter, { limit: EVENTS_PER_PAGE, after }).then(
-        (page) => ({ page, searchStoppedAfterMs: undefined }),
-        (error: unknown) => {
-          if (!(error instanceof SearchTooSlow)) throw error;
-          return { page: { items: [], next: null }, searchStoppedAfterMs: error.ms };
-        },
-      );
-      const { page, searchStoppedAfterMs } = listed;
+      const { page, searchStoppedAfterMs } = await ctx.store.events
+        .list(filter, { limit: EVENTS_PER_PAGE, after })
+        .then(
+          (page) => ({ page, searchStoppedAfterMs: undefined }),
+          (error: unknown) => {
+            if (!(error instanceof SearchTooSlow)) throw error;
+            return { page: { items: [], next: null }, searchStoppedAfterMs: error.ms };
+          },
+        );
       return htmlResponse(
         <EventListPage
           events={page.items}

@@ -10,6 +10,7 @@ import type {
   Change,
   ChangeStore,
   EventFilter,
+  EventPageRequest,
   EventStore,
   NewEvent,
   Page,
@@ -101,10 +102,7 @@ export class PgEventStore implements EventStore {
     return row && toStoredEvent(row);
   }
 
-  async list(
-    filter: EventFilter,
-    page: { limit: number; after?: TimeCursor | undefined },
-  ): Promise<Page<StoredEvent, TimeCursor>> {
+  async list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>> {
     const where = eventListWhere(events, filter, page.after, textMatch);
     const select = (db: PgExecutor) =>
       db

@@ -9,6 +9,7 @@ import type {
   Change,
   ChangeStore,
   EventFilter,
+  EventPageRequest,
   EventStore,
   NewEvent,
   Page,
@@ -80,11 +81,6 @@ export class SqliteEventStore implements EventStore {
       .all()
       .map(toStoredEvent);
   }
-}
-
-export interface EventPageRequest {
-  readonly limit: number;
-  readonly after?: TimeCursor | undefined;
 }
 
 /** One page of events, newest first: synchronous, for this thread and the search thread. */

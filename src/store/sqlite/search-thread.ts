@@ -16,8 +16,7 @@
  */
 import type { TimeCursor } from "../cursor.ts";
 import { SearchTooSlow } from "../errors.ts";
-import type { EventFilter, Page, StoredEvent } from "../events.ts";
-import type { EventPageRequest } from "./events.ts";
+import type { EventFilter, EventPageRequest, Page, StoredEvent } from "../events.ts";
 
 export interface SearchRequest {
   readonly id: number;
