@@ -12,8 +12,21 @@ export type DatabaseTarget =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "postgres"; readonly url: string };
 
+/**
+ * Why hookyard listens where it does. With no ADMIN_TOKEN anyone who reaches the port can
+ * manage hookyard, so unless HOST says otherwise it listens on loopback only.
+ */
+export type ListenHostOrigin = "HOST" | "default" | "loopback-without-admin-token";
+
 export interface Config {
   readonly host: string;
+  readonly hostOrigin: ListenHostOrigin;
+  /**
+   * Host names requests may be addressed to (the `Host` header), against DNS rebinding;
+   * undefined: any. ALLOWED_HOSTS, or the loopback names when hookyard listens on loopback
+   * only because ADMIN_TOKEN is unset.
+   */
+  readonly allowedHosts: readonly HostPattern[] | undefined;
   readonly port: number;
   readonly database: DatabaseTarget;
   readonly adminToken: string | undefined;
@@ -35,6 +48,11 @@ export interface Config {
   readonly logLevel: LogLevel;
 }
 
+/** An ALLOWED_HOSTS entry: a name or address, or every name under a domain (`*.example.com`). */
+export type HostPattern =
+  | { readonly kind: "exact"; readonly host: string }
+  | { readonly kind: "subdomains"; readonly domain: string };
+
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
@@ -47,7 +65,8 @@ export class ConfigError extends Error {
 
 /** The settings hookyard knows, with their defaults (`undefined`: unset unless given). */
 export const SETTINGS = {
-  HOST: "0.0.0.0",
+  /** Unset: 0.0.0.0 with ADMIN_TOKEN, 127.0.0.1 without (see ListenHostOrigin). */
+  HOST: undefined,
   PORT: "8000",
   DATABASE_URL: "sqlite:./data/hookyard.db",
   ADMIN_TOKEN: undefined,
@@ -66,6 +85,7 @@ export const SETTINGS = {
   MAX_BODY_SIZE: "25mb",
   SHUTDOWN_TIMEOUT: "10s",
   LOG_LEVEL: "info",
+  ALLOWED_HOSTS: undefined,
 } as const satisfies Record<string, string | undefined>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -119,12 +139,15 @@ export function loadConfig(env: Record<string, string | undefined>, file?: RawSe
     return value === undefined || value.trim() === "" ? undefined : value.trim();
   };
   const required = (name: SettingName): string => get(name) as string;
+  const adminToken = get("ADMIN_TOKEN");
+  const listen = listenHost(get("HOST"), adminToken);
 
   return Object.freeze({
-    host: required("HOST"),
+    ...listen,
+    allowedHosts: allowedHosts(get("ALLOWED_HOSTS"), listen.hostOrigin),
     port: integerIn("PORT", required("PORT"), 1, 65_535),
     database: databaseTarget(required("DATABASE_URL")),
-    adminToken: get("ADMIN_TOKEN"),
+    adminToken,
     githubWebhookSecrets: Object.freeze(
       (get("GITHUB_WEBHOOK_SECRET") ?? "")
         .split(",")
@@ -217,6 +240,12 @@ function logLevel(text: string): LogLevel {
   return value;
 }
 
+/**
+ * `sqlite:PATH` and `sqlite://PATH` mean the same: PATH as written, relative to the
+ * working directory unless it starts with `/` (so `sqlite:///var/lib/hy.db` is absolute).
+ * `sqlite://rel.db` once became `/rel.db` at the root of the filesystem; URL rules would
+ * read `rel.db` as a host name, which means nothing for a file.
+ */
 function databaseTarget(url: string): DatabaseTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) {
     try {
@@ -227,7 +256,8 @@ function databaseTarget(url: string): DatabaseTarget {
     return { kind: "postgres", url };
   }
   if (url.startsWith("sqlite:")) {
-    const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    const rest = url.slice("sqlite:".length);
+    const path = rest.startsWith("//") ? rest.slice(2) : rest;
     if (path === "") {
       throw new ConfigError("DATABASE_URL", `sqlite: needs a path, e.g. sqlite:./data/hookyard.db`);
     }
@@ -236,6 +266,64 @@ function databaseTarget(url: string): DatabaseTarget {
   throw new ConfigError(
     "DATABASE_URL",
     `expected postgres://…, postgresql://…, sqlite:PATH or sqlite::memory:, got ${quote(url)}`,
+  );
+}
+
+const LOOPBACK_HOSTS: readonly HostPattern[] = Object.freeze([
+  { kind: "exact", host: "localhost" },
+  { kind: "subdomains", domain: "localhost" },
+  { kind: "exact", host: "127.0.0.1" },
+  { kind: "exact", host: "::1" },
+]);
+
+function listenHost(
+  host: string | undefined,
+  adminToken: string | undefined,
+): { host: string; hostOrigin: ListenHostOrigin } {
+  if (host !== undefined) return { host, hostOrigin: "HOST" };
+  return adminToken === undefined
+    ? { host: "127.0.0.1", hostOrigin: "loopback-without-admin-token" }
+    : { host: "0.0.0.0", hostOrigin: "default" };
+}
+
+/**
+ * ALLOWED_HOSTS as patterns, `*` for any. Unset, any host is allowed, except when
+ * hookyard listens on loopback only because ADMIN_TOKEN is unset: that instance is
+ * open, and the one way left to reach it from afar is a web page whose DNS name turns
+ * to 127.0.0.1 after it loaded (DNS rebinding), whose requests carry that name as Host.
+ */
+function allowedHosts(
+  text: string | undefined,
+  hostOrigin: ListenHostOrigin,
+): readonly HostPattern[] | undefined {
+  if (text === undefined) {
+    return hostOrigin === "loopback-without-admin-token" ? LOOPBACK_HOSTS : undefined;
+  }
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== "");
+  if (entries.includes("*")) return undefined;
+  return Object.freeze(entries.map(hostPattern));
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
+const IPV6 = /^[0-9a-f:.]+$/;
+
+function hostPattern(entry: string): HostPattern {
+  const bare = entry.replace(/\.$/, "");
+  if (bare.startsWith("*.") && HOST_NAME.test(bare.slice(2))) {
+    return { kind: "subdomains", domain: bare.slice(2) };
+  }
+  const ipv6 = /^\[(.*)\]$/.exec(bare)?.[1] ?? (bare.includes(":") ? bare : undefined);
+  if (ipv6 !== undefined && IPV6.test(ipv6) && ipv6.includes(":")) {
+    return { kind: "exact", host: ipv6 };
+  }
+  if (HOST_NAME.test(bare)) return { kind: "exact", host: bare };
+  throw new ConfigError(
+    "ALLOWED_HOSTS",
+    `expected host names without scheme or port (hooks.example.com, *.example.com, 127.0.0.1) or *, got ${quote(entry)}`,
   );
 }
 

@@ -51,7 +51,8 @@ describe("loadConfig", () => {
   test("defaults follow the contract", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      host: "0.0.0.0",
+      host: "127.0.0.1",
+      hostOrigin: "loopback-without-admin-token",
       port: 8000,
       database: { kind: "sqlite", path: "./data/hookyard.db" },
       adminToken: undefined,
@@ -86,6 +87,71 @@ describe("loadConfig", () => {
       kind: "sqlite",
       path: "/var/lib/hy.db",
     });
+  });
+
+  test("sqlite:PATH and sqlite://PATH mean the same path; three slashes make it absolute", () => {
+    const path = (url: string) => loadConfig({ DATABASE_URL: url }).database;
+    expect(path("sqlite://rel.db")).toEqual({ kind: "sqlite", path: "rel.db" });
+    expect(path("sqlite:rel.db")).toEqual({ kind: "sqlite", path: "rel.db" });
+    expect(path("sqlite://./data/x.db")).toEqual({ kind: "sqlite", path: "./data/x.db" });
+    expect(path("sqlite:///var/lib/hy.db")).toEqual({ kind: "sqlite", path: "/var/lib/hy.db" });
+    expect(path("sqlite://:memory:")).toEqual({ kind: "sqlite", path: ":memory:" });
+    expect(configError(() => path("sqlite://")).message).toStartWith(
+      "DATABASE_URL: sqlite: needs a path",
+    );
+  });
+
+  describe("where hookyard listens", () => {
+    test("without ADMIN_TOKEN or HOST: loopback only, and only loopback names as Host", () => {
+      const config = loadConfig({});
+      expect(config.host).toBe("127.0.0.1");
+      expect(config.allowedHosts).toEqual([
+        { kind: "exact", host: "localhost" },
+        { kind: "subdomains", domain: "localhost" },
+        { kind: "exact", host: "127.0.0.1" },
+        { kind: "exact", host: "::1" },
+      ]);
+    });
+
+    test("with ADMIN_TOKEN and no HOST: every interface, any Host", () => {
+      expect(loadConfig({ ADMIN_TOKEN: "t" })).toMatchObject({
+        host: "0.0.0.0",
+        hostOrigin: "default",
+        allowedHosts: undefined,
+      });
+    });
+
+    test("an explicit HOST is kept, token or not, and allows any Host unless ALLOWED_HOSTS", () => {
+      expect(loadConfig({ HOST: "0.0.0.0" })).toMatchObject({
+        host: "0.0.0.0",
+        hostOrigin: "HOST",
+        allowedHosts: undefined,
+      });
+      expect(loadConfig({ HOST: "::", ADMIN_TOKEN: "t" }).host).toBe("::");
+    });
+
+    test("ALLOWED_HOSTS takes names, addresses and *.domain; * allows any", () => {
+      const config = loadConfig({
+        ALLOWED_HOSTS: "Hooks.Example.com., *.internal.example, 10.0.0.7, [::1], fe80::1",
+      });
+      expect(config.allowedHosts).toEqual([
+        { kind: "exact", host: "hooks.example.com" },
+        { kind: "subdomains", domain: "internal.example" },
+        { kind: "exact", host: "10.0.0.7" },
+        { kind: "exact", host: "::1" },
+        { kind: "exact", host: "fe80::1" },
+      ]);
+      expect(loadConfig({ ALLOWED_HOSTS: "*" }).allowedHosts).toBeUndefined();
+    });
+
+    test.each(["https://hooks.example.com", "hooks.example.com:8000", "a/b", "*.*.com"])(
+      "ALLOWED_HOSTS entry %p is refused, naming it",
+      (entry) => {
+        const error = configError(() => loadConfig({ ALLOWED_HOSTS: `ok.example, ${entry}` }));
+        expect(error.setting).toBe("ALLOWED_HOSTS");
+        expect(error.message).toContain(JSON.stringify(entry));
+      },
+    );
   });
 
   test("splits comma-separated GitHub secrets for rotation", () => {
