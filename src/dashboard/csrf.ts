@@ -11,14 +11,15 @@
  * can make the browser send the cookie, but cannot read it to put it in the form.
  *
  * Two layers, both required for a state-changing request:
- * 1. Same origin, from the browser's own headers, which a page cannot forge:
- *    `Sec-Fetch-Site` must be `same-origin` when sent (modern browsers always send it),
- *    and `Origin`, when sent, must be this site. These alone stop cross-site posts in
- *    current browsers, including from sibling subdomains that could plant cookies.
+ * 1. Same origin, from the browser's own headers, which a page cannot forge
+ *    (../http/same-origin.ts, which the whole API applies too). These alone stop
+ *    cross-site posts in current browsers, including from sibling subdomains that could
+ *    plant cookies.
  * 2. The form's `csrf_token` equals the `hookyard_csrf` cookie, for browsers that send
  *    neither header. The cookie is `SameSite=Strict` (never sent cross-site) and HttpOnly.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { crossSiteRefusal } from "../http/same-origin.ts";
 
 export const CSRF_COOKIE = "hookyard_csrf";
 export const CSRF_FIELD = "csrf_token";
@@ -71,51 +72,14 @@ function refuse(reason: CsrfRefusal): CsrfCheck {
  * `csrf_token` field; anything that is not a string counts as missing.
  */
 export function checkCsrf(request: Request, formToken: unknown): CsrfCheck {
-  const fetchSite = request.headers.get("sec-fetch-site");
-  // `same-site` is refused too: a sibling subdomain is not necessarily ours.
-  if (fetchSite !== null && fetchSite !== "same-origin") return refuse("cross-site");
-
-  const origin = request.headers.get("origin");
-  if (origin !== null && !isOwnOrigin(request, origin)) return refuse("foreign-origin");
+  const crossSite = crossSiteRefusal(request);
+  if (crossSite !== undefined) return refuse(crossSite);
 
   const cookie = readCookie(request.headers.get("cookie"), CSRF_COOKIE);
   if (typeof formToken !== "string" || formToken === "" || cookie === undefined || cookie === "") {
     return refuse("missing-token");
   }
   return constantTimeEqual(formToken, cookie) ? { ok: true } : refuse("token-mismatch");
-}
-
-/**
- * Whether `Origin` names this site: the same host (and port) as the `Host` header the
- * browser sent, over a scheme no weaker than this connection's.
- *
- * `X-Forwarded-Host`/`X-Forwarded-Proto` are ignored: any client can send them, and
- * hookyard cannot know whether a proxy in front overwrites them, so trusting them by
- * default would let a request declare its own origin. A browser forges neither `Host`
- * nor `Origin`.
- *
- * The scheme is compared one way only. Behind a proxy that ends TLS, the browser's Origin
- * is `https://host` while we see plain http; refusing that would break every post behind
- * a load balancer. An https request, though, must come from an https page: an `http://`
- * page on the same host is another origin, and on a hostile network, anyone's.
- */
-export function isOwnOrigin(request: Request, origin: string): boolean {
-  const requestUrl = new URL(request.url);
-  let parsed: URL;
-  let host: string;
-  try {
-    // "null" (sandboxed frames, some redirects) does not parse, and is refused.
-    parsed = new URL(origin);
-    // Read Host with the origin's scheme, so a default port written out (":443") or
-    // left out compares equal, as it does in the browser's own origin.
-    host = new URL(`${parsed.protocol}//${request.headers.get("host") ?? requestUrl.host}`).host;
-  } catch {
-    return false;
-  }
-  const schemeOk =
-    parsed.protocol === "https:" ||
-    (parsed.protocol === "http:" && requestUrl.protocol === "http:");
-  return schemeOk && parsed.host === host;
 }
 
 /** One cookie's value from a `Cookie` header. */

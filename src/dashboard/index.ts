@@ -13,13 +13,20 @@ import { endpointsPages } from "./pages/endpoints.tsx";
 import { eventsPages } from "./pages/events.tsx";
 import { hooksPages } from "./pages/hooks.tsx";
 import { relayPages } from "./pages/relay.tsx";
+import { siteNotice, withSiteNotice } from "./site-notice.tsx";
+
+const isDashboardPath = (path: string) => path === "/dashboard" || path.startsWith("/dashboard/");
 
 export function dashboard(ctx: AppContext) {
+  const notice = siteNotice(ctx.config);
   return (
     new Elysia({ name: "dashboard" })
       .onBeforeHandle({ as: "global" }, ({ request, path }) => {
-        if (path === "/dashboard" || path.startsWith("/dashboard/")) {
-          assertAdmin(request, ctx.config.adminToken, "dashboard");
+        if (isDashboardPath(path)) assertAdmin(request, ctx.config.adminToken, "dashboard");
+      })
+      .onAfterHandle({ as: "global" }, ({ path, responseValue }) => {
+        if (notice !== undefined && isDashboardPath(path) && responseValue instanceof Response) {
+          return withSiteNotice(responseValue, notice);
         }
       })
       .get(

@@ -12,6 +12,7 @@
  */
 import type { Children } from "@kitajs/html";
 import { attr } from "./components/markup.ts";
+import { SITE_NOTICE_SLOT } from "./site-notice.tsx";
 
 export type NavKey = "events" | "changes" | "endpoints" | "relay" | "hooks";
 
@@ -73,6 +74,7 @@ export function Layout({
           <script src={SCRIPT_SRC} defer></script>
         </head>
         <body>
+          {SITE_NOTICE_SLOT}
           <header class="topbar">
             <a href="/dashboard" class="brand">
               hookyard

@@ -4,7 +4,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
-import { assertAdmin } from "../http/auth.ts";
+import { assertAdminApi } from "../http/auth.ts";
 import { notFound } from "../http/errors.ts";
 import { ErrorSchema } from "../http/openapi.ts";
 import { QueryReader } from "../http/query.ts";
@@ -44,7 +44,7 @@ export function eventsApi(ctx: AppContext) {
 
   return (
     new Elysia({ name: "events", tags: ["Events"] })
-      .onBeforeHandle(({ request }) => assertAdmin(request, ctx.config.adminToken, "api"))
+      .onBeforeHandle(({ request }) => assertAdminApi(request, ctx.config.adminToken))
       .get(
         "/events",
         async ({ query }) => {

@@ -5,7 +5,8 @@
  * honour them, or any web page could drive it with a logged-in browser.
  */
 import { timingSafeEqual } from "node:crypto";
-import { ApiError } from "./errors.ts";
+import { hasBody, isJsonContentType } from "./content-type.ts";
+import { ApiError, unsupportedMediaType } from "./errors.ts";
 
 export type AdminSurface = "api" | "dashboard";
 
@@ -49,4 +50,16 @@ export function assertAdmin(
     : new ApiError(401, "log in with any user name and ADMIN_TOKEN as the password", [], {
         "www-authenticate": 'Basic realm="hookyard", charset="UTF-8"',
       });
+}
+
+/**
+ * The management API: ADMIN_TOKEN (when set), and a body, if any, in JSON. A form or
+ * text body is what another site's page can make a browser send without asking
+ * (no CORS preflight), so no management route reads one.
+ */
+export function assertAdminApi(request: Request, adminToken: string | undefined): void {
+  assertAdmin(request, adminToken, "api");
+  if (hasBody(request) && !isJsonContentType(request.headers.get("content-type"))) {
+    throw unsupportedMediaType("send the body as JSON, with Content-Type: application/json");
+  }
 }

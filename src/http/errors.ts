@@ -2,7 +2,7 @@
  * One error type for everything a client did wrong or cannot have, mapped to a status
  * and the contract's body `{"error": "...", "details": [...]}` in one place.
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 422 | 429 | 500 | 503;
 
 export class ApiError extends Error {
   constructor(
@@ -23,6 +23,17 @@ export const unprocessable = (message: string, details?: readonly unknown[]) =>
   new ApiError(422, message, details);
 export const unavailable = (message: string) =>
   new ApiError(503, message, [], { "retry-after": "5" });
+export const unsupportedMediaType = (message: string) => new ApiError(415, message);
+
+/**
+ * On every JSON answer. Some carry secrets (an endpoint's signing secret): no cache, shared
+ * or private, may keep them. And no browser may read one as anything but JSON.
+ */
+export const JSON_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "application/json",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+};
 
 export function jsonResponse(
   body: unknown,
@@ -31,7 +42,7 @@ export function jsonResponse(
 ): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { ...JSON_HEADERS, ...headers },
   });
 }
 

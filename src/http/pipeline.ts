@@ -1,14 +1,17 @@
 /**
- * What every request passes through: a request id, the body-size limit, the one place
- * errors become responses, and a log line and metrics once the response is sent.
+ * What every request passes through: a request id, the Host and cross-site checks, the
+ * body-size limit, the one place errors become responses, the headers every JSON answer
+ * carries, and a log line and metrics once the response is sent.
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { newId } from "../lib/ids.ts";
 import { DatabaseTimeout } from "../store/bounded.ts";
 import { isDatabaseUnavailable, SearchTooSlow } from "../store/errors.ts";
+import { isAllowedHost } from "./allowed-hosts.ts";
 import { parseFormBody, parseJsonBody, readBody, tooLarge } from "./body.ts";
-import { ApiError, badRequest, errorResponse, unavailable } from "./errors.ts";
+import { ApiError, badRequest, errorResponse, JSON_HEADERS, unavailable } from "./errors.ts";
+import { type CrossSiteRefusal, crossSiteRefusal, isStateChanging } from "./same-origin.ts";
 
 interface RequestTrace {
   readonly id: string;
@@ -31,6 +34,7 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
   const rawBodyRoutes = new Set(options.rawBodyRoutes ?? []);
   const traces = new WeakMap<Request, RequestTrace>();
   const limit = ctx.config.maxBodySizeBytes;
+  const { allowedHosts } = ctx.config;
 
   return (
     new Elysia({ name: "http.pipeline" })
@@ -38,10 +42,19 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
         const given = request.headers.get("x-request-id");
         const id = given && SAFE_REQUEST_ID.test(given) ? given : newId();
         traces.set(request, { id, startedAt: performance.now() });
+        const path = pathOf(request.url);
+        if (!isAllowedHost(request.headers.get("host"), allowedHosts) && !isProbe(path)) {
+          return errorResponse(misdirected(request.headers.get("host")));
+        }
+        // The dashboard refuses a cross-site form with a page of its own (./csrf.ts).
+        if (isStateChanging(request.method) && !isDashboardPath(path)) {
+          const refusal = crossSiteRefusal(request);
+          if (refusal !== undefined) return errorResponse(crossSite(refusal));
+        }
         // PostgreSQL cannot hold U+0000 in text, so an id or filter carrying one failed
         // there (and only there) with a 500. No name, id or filter of ours holds one. The
         // dashboard checks its ids and filters itself and answers with its own 404 page.
-        if (request.url.includes("%00") && !isDashboardUrl(request.url)) {
+        if (request.url.includes("%00") && !isDashboardPath(path)) {
           return errorResponse(badRequest("the URL holds a NUL byte (%00)"));
         }
         if (Number(request.headers.get("content-length") ?? 0) > limit) {
@@ -68,7 +81,15 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
       .mapResponse({ as: "global" }, ({ request, responseValue, set }) => {
         const id = traces.get(request)?.id;
         if (id) set.headers["x-request-id"] = id;
-        if (responseValue instanceof Response && id) responseValue.headers.set("x-request-id", id);
+        if (responseValue instanceof Response) {
+          if (id) responseValue.headers.set("x-request-id", id);
+          return;
+        }
+        // What a handler returns as a value leaves as JSON; a handler returning text or
+        // HTML builds its own Response.
+        if (typeof responseValue === "object" && responseValue !== null) {
+          for (const [name, value] of Object.entries(JSON_HEADERS)) set.headers[name] ??= value;
+        }
       })
       .onAfterResponse({ as: "global" }, (context) => {
         const { request, route, set } = context;
@@ -100,10 +121,38 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
   );
 }
 
-const isDashboardUrl = (url: string) => {
-  const path = new URL(url).pathname;
-  return path === "/dashboard" || path.startsWith("/dashboard/");
-};
+const pathOf = (url: string) => new URL(url).pathname;
+
+const isDashboardPath = (path: string) => path === "/dashboard" || path.startsWith("/dashboard/");
+
+/** A load balancer's or orchestrator's probe may address the instance by its IP. */
+const isProbe = (path: string) => path === "/healthz" || path === "/readyz";
+
+const misdirected = (host: string | null) =>
+  new ApiError(
+    421,
+    host === null
+      ? "the request has no Host header, and ALLOWED_HOSTS restricts the names this hookyard answers to"
+      : `this hookyard does not answer to the host name ${JSON.stringify(host.slice(0, 256))}`,
+    [
+      {
+        hint: "add the name to ALLOWED_HOSTS (with no ADMIN_TOKEN and no HOST, only localhost, 127.0.0.1 and [::1] are answered)",
+      },
+    ],
+  );
+
+const crossSite = (refusal: CrossSiteRefusal) =>
+  new ApiError(
+    403,
+    refusal === "cross-site"
+      ? "refused: the browser says this request came from another site (Sec-Fetch-Site)"
+      : "refused: the request's Origin is not this site",
+    [
+      {
+        hint: "hookyard takes no state-changing request from another site's page; call it from a server or from its own dashboard",
+      },
+    ],
+  );
 
 function statusForCode(code: string): number {
   if (code === "NOT_FOUND") return 404;

@@ -5,7 +5,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
-import { assertAdmin, tokensEqual } from "../http/auth.ts";
+import { assertAdminApi, tokensEqual } from "../http/auth.ts";
 import { ApiError, jsonResponse, notFound, unprocessable } from "../http/errors.ts";
 import { ErrorSchema } from "../http/openapi.ts";
 import { QueryReader } from "../http/query.ts";
@@ -17,7 +17,7 @@ import { RELAY_STATUSES, RelayMessageSchema, relayMessageJson } from "./model.ts
 export function relayRoutes(ctx: AppContext) {
   const count = (outcome: string) => ctx.metrics.eventsIngested.inc({ source: "pubsub", outcome });
   const admin = ({ request }: { request: Request }) =>
-    assertAdmin(request, ctx.config.adminToken, "api");
+    assertAdminApi(request, ctx.config.adminToken);
 
   /** Pub/Sub push can carry the token in the URL (?token=) or as a Bearer token. */
   const assertPubSubToken = (request: Request, query: Record<string, string | undefined>) => {

@@ -6,7 +6,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context.ts";
-import { assertAdmin } from "../../http/auth.ts";
+import { assertAdminApi } from "../../http/auth.ts";
 import { rawBodyOf } from "../../http/body.ts";
 import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
@@ -136,7 +136,7 @@ export function githubIngest(ctx: AppContext) {
     .get(
       "/changes",
       async ({ request, query }) => {
-        assertAdmin(request, ctx.config.adminToken, "api");
+        assertAdminApi(request, ctx.config.adminToken);
         const read = new QueryReader(query);
         const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });
         const before = read.cursor("cursor", decodeIdCursor);
