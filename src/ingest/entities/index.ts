@@ -1,13 +1,15 @@
 /**
- * POST /webhooks/event: create/update/delete events for an app's entities. Verified with
- * Standard Webhooks when EVENTS_WEBHOOK_SECRET is set, deduplicated on webhook-id or
- * Idempotency-Key, validated strictly, stored as `<entity_type>.<action>` events.
+ * POST /webhooks/event: create/update/delete events for an app's entities, in JSON.
+ * Verified with Standard Webhooks when EVENTS_WEBHOOK_SECRET is set and then deduplicated
+ * on the verified message id; unsigned, on webhook-id, svix-id or Idempotency-Key.
+ * Validated strictly, stored as `<entity_type>.<action>` events.
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { eventJson } from "../../events/model.ts";
 import { decodeJsonBody, type JsonBody, rawBodyOf } from "../../http/body.ts";
-import { ApiError, jsonResponse, unprocessable } from "../../http/errors.ts";
+import { isJsonContentType } from "../../http/content-type.ts";
+import { ApiError, jsonResponse, unprocessable, unsupportedMediaType } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
 import { documentedJsonBody } from "../../http/openapi.ts";
 import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
@@ -21,6 +23,8 @@ export const ENTITY_RAW_BODY_ROUTES = ["/webhooks/event"] as const;
 const KEPT_HEADERS = [
   "webhook-id",
   "webhook-timestamp",
+  "svix-id",
+  "svix-timestamp",
   "idempotency-key",
   "user-agent",
   "content-type",
@@ -34,8 +38,15 @@ export function entityIngest(ctx: AppContext) {
   return new Elysia({ name: "ingest.entities", tags: ["Ingestion"] }).post(
     "/webhooks/event",
     async ({ request, body }) => {
+      if (!isJsonContentType(request.headers.get("content-type"))) {
+        count("invalid");
+        throw unsupportedMediaType("send the event as JSON, with Content-Type: application/json");
+      }
       const bytes = await rawBodyOf(body, request, ctx.config.maxBodySizeBytes);
-      if (secret !== undefined) {
+      let dedupeKey: string | null;
+      if (secret === undefined) {
+        dedupeKey = unverifiedDedupeKey(request.headers);
+      } else {
         const check = verifyStandardWebhook({ secret, headers: request.headers, body: bytes });
         if (!check.ok) {
           count("unauthorized");
@@ -45,8 +56,11 @@ export function entityIngest(ctx: AppContext) {
             },
           ]);
         }
+        // The id the signature covers, whichever header family (webhook-* or Svix's
+        // svix-*) carried it. Not an unsigned header beside it (Idempotency-Key, the
+        // other family's id): renaming or adding one would store a captured request again.
+        dedupeKey = check.id;
       }
-      const dedupeKey = request.headers.get("webhook-id") ?? request.headers.get("idempotency-key");
       if (
         dedupeKey !== null &&
         (dedupeKey.length === 0 || dedupeKey.length > MAX_IDEMPOTENCY_KEY)
@@ -99,4 +113,12 @@ export function entityIngest(ctx: AppContext) {
       },
     },
   );
+}
+
+/**
+ * Without EVENTS_WEBHOOK_SECRET nothing is verified: whichever id the sender gave, in
+ * either Standard Webhooks header family or as Idempotency-Key, is the key.
+ */
+function unverifiedDedupeKey(headers: Headers): string | null {
+  return headers.get("webhook-id") ?? headers.get("svix-id") ?? headers.get("idempotency-key");
 }

@@ -1,7 +1,8 @@
 /**
  * POST /webhooks/github: GitHub deliveries in. Verified (X-Hub-Signature-256 over the raw
- * bytes), deduplicated on X-GitHub-Delivery, stored as `github.<event>` events; a push to
- * the default branch also becomes a `changes` row, in the same transaction.
+ * bytes), deduplicated on X-GitHub-Delivery (without one, on a hash of the body), stored
+ * as `github.<event>` events; a push to the default branch also becomes a `changes` row,
+ * in the same transaction.
  * GET /changes lists those rows (ADMIN_TOKEN).
  */
 import { Elysia, t } from "elysia";
@@ -14,6 +15,7 @@ import { QueryReader } from "../../http/query.ts";
 import { reusableJsonText } from "../../lib/storable.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
 import { MAX_ENTITY_ID_LENGTH } from "../../store/events.ts";
+import { bodyDedupeKey } from "../body-hash.ts";
 import { decodeGitHubBody } from "./body.ts";
 import { classifyGitHubEvent, NOT_A_PUSH } from "./event.ts";
 import { type PushDecision, pushToChange } from "./push.ts";
@@ -109,7 +111,9 @@ export function githubIngest(ctx: AppContext) {
             payload,
             payloadText: reusableJsonText(decoded.text),
             headers: pickHeaders(headers, KEPT_HEADERS),
-            dedupeKey: deliveryId,
+            // Without X-GitHub-Delivery, a hash of the signed body: a captured push sent
+            // again without one would otherwise be a new change each time.
+            dedupeKey: deliveryId ?? bodyDedupeKey(bytes),
           },
           decision?.kind === "change" ? { change: decision.change } : {},
         );
