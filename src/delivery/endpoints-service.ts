@@ -48,8 +48,9 @@ export function parseEndpointInput(body: unknown, mode: "create" | "update"): Pa
   }
   const { url, event_types, description, secret, enabled } = fields;
 
+  const checkedUrl = url === undefined ? undefined : normaliseEndpointUrl(url);
   if (url === undefined) problem("url", mode === "create" ? "required" : undefined);
-  else problem("url", typeof url === "string" ? validateEndpointUrl(url) : "must be a string");
+  else if (!checkedUrl?.ok) problem("url", checkedUrl?.message);
   if (event_types !== undefined) problem("event_types", validateEventTypeFilters(event_types));
   if (description !== undefined) {
     problem(
@@ -69,7 +70,7 @@ export function parseEndpointInput(body: unknown, mode: "create" | "update"): Pa
   return {
     ok: true,
     input: {
-      ...(url === undefined ? {} : { url: url as string }),
+      ...(checkedUrl?.ok ? { url: checkedUrl.url } : {}),
       ...(event_types === undefined
         ? {}
         : { eventTypes: [...new Set(event_types as readonly string[])] }),
@@ -78,6 +79,23 @@ export function parseEndpointInput(body: unknown, mode: "create" | "update"): Pa
       ...(enabled === undefined ? {} : { enabled: enabled as boolean }),
     },
   };
+}
+
+/**
+ * The URL as it will be stored, listed and sent to: as the WHATWG parser writes it (host
+ * in lower case, default port dropped, `<`, spaces and the like percent-encoded), the one
+ * form that every later reader (fetch, the answers' schema, the dashboard) agrees on. The
+ * checks run on both forms: encoding can make a URL longer.
+ */
+export function normaliseEndpointUrl(
+  url: unknown,
+): { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string } {
+  if (typeof url !== "string") return { ok: false, message: "must be a string" };
+  const problem = validateEndpointUrl(url);
+  if (problem !== undefined) return { ok: false, message: problem };
+  const normalised = new URL(url).href;
+  const again = validateEndpointUrl(normalised);
+  return again === undefined ? { ok: true, url: normalised } : { ok: false, message: again };
 }
 
 export type EndpointContext = Pick<AppContext, "store" | "config" | "now">;

@@ -5,7 +5,10 @@ import type { Endpoint } from "../store/endpoints.ts";
 
 const EndpointFields = {
   id: t.String(),
-  url: t.String({ format: "uri" }),
+  // No `format`: answers are checked against this schema, and a stored URL a format
+  // checker disagrees with must never make the endpoint unlistable. Input is checked by
+  // ./endpoints-service.ts, which stores the URL as the WHATWG parser writes it.
+  url: t.String({ description: "http(s), as the WHATWG URL parser normalises it" }),
   description: t.String(),
   event_types: t.Array(t.String(), {
     description:
