@@ -6,7 +6,10 @@
 # against glibc), running as an unprivileged user with its SQLite data in a volume.
 #
 #   docker build -t hookyard .
-#   docker run -p 8000:8000 -v hookyard-data:/var/lib/hookyard hookyard
+#   docker run -p 8000:8000 -e ADMIN_TOKEN=… -v hookyard-data:/var/lib/hookyard hookyard
+#
+# HOST is 0.0.0.0 here (loopback inside a container reaches nothing), so without
+# ADMIN_TOKEN anyone who reaches the published port can manage hookyard: set it.
 #
 # Give `docker run` --stop-timeout 15 (compose: stop_grace_period) so the graceful
 # shutdown, bounded by SHUTDOWN_TIMEOUT (10s), finishes before Docker's SIGKILL.
