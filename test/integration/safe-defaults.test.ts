@@ -5,6 +5,7 @@
  * OpenAPI document, so a new route is covered without editing this file.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { networkInterfaces } from "node:os";
 import { OPEN_ACCESS_MESSAGE } from "../../src/dashboard/site-notice.tsx";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
@@ -212,6 +213,31 @@ for (const dialect of dialects) {
     });
   });
 }
+
+/** An address of this machine's that is not loopback, where it has one. */
+const outsideAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address?.family === "IPv4" && !address.internal)?.address;
+
+describe("where an open hookyard listens", () => {
+  test.skipIf(outsideAddress === undefined)(
+    "with no ADMIN_TOKEN and no HOST, on loopback only: another interface of the machine is refused",
+    async () => {
+      const app = await startTestApp("sqlite", { settings: { HOST: "" } });
+      try {
+        const port = new URL(app.url).port;
+        expect((await app.request("/healthz")).status).toBe(200);
+        const outside = await fetch(`http://${outsideAddress}:${port}/healthz`).then(
+          (response) => response.status,
+          (error: Error & { code?: string }) => error.code ?? error.message,
+        );
+        expect(outside).toBe("ECONNREFUSED");
+      } finally {
+        await app.stop();
+      }
+    },
+  );
+});
 
 describe("Host names (DNS rebinding)", () => {
   const hostRequest = (app: TestApp, path: string, host: string, init: RequestInit = {}) =>
