@@ -6,22 +6,30 @@
  * Receivers are untrusted, so the attempt is bounded in every direction: one timeout from
  * connect to the last byte read, at most `maxResponseBytes` of the response read (a
  * receiver answering with 5 GB must not be read whole), and no redirects followed (a
- * redirect to 169.254.169.254 would walk around the SSRF check in ./ssrf.ts).
+ * redirect to 169.254.169.254 would walk around the SSRF check in ./ssrf.ts). For the
+ * same reason it connects to an address that check approved, not to whatever the host
+ * name resolves to by then (./pinned-fetch.ts).
  */
 import { parseRetryAfter } from "../lib/retry-after.ts";
+import { describeNetworkError } from "./network-errors.ts";
+import { type FetchFunction, fetchPinned } from "./pinned-fetch.ts";
+
+export type { FetchFunction } from "./pinned-fetch.ts";
 
 export { buildDeliveryRequest, type DeliveryMessage, type DeliveryRequest } from "./request.ts";
 
 /** Enough of a response to see why a receiver refused; the contract stores the first 4 KB. */
 export const MAX_RESPONSE_BYTES = 4096;
 
-/** `fetch` as the attempt uses it; injectable for tests. */
-export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
-
 export interface AttemptInput {
   readonly url: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The addresses the destination check approved for the URL's host: the attempt connects
+   * to one of these rather than resolving the name again. Absent: fetch resolves it.
+   */
+  readonly connectTo?: readonly string[] | undefined;
   /** DELIVERY_TIMEOUT: connect to last byte. */
   readonly timeoutMs: number;
   readonly maxResponseBytes?: number;
@@ -59,7 +67,7 @@ export async function attemptDelivery(input: AttemptInput): Promise<AttemptResul
   try {
     let response: Response;
     try {
-      response = await (input.fetch ?? fetch)(input.url, {
+      response = await fetchPinned(input.fetch ?? fetch, input.url, input.connectTo, {
         method: "POST",
         headers: input.headers,
         body: input.body,
@@ -161,29 +169,4 @@ function describeStatus(response: Response): string {
     return `HTTP ${response.status}: redirect${target} not followed`;
   }
   return `HTTP ${response.status}`;
-}
-
-/** Error codes Bun's fetch and the resolver use, in words an operator reads in the dashboard. */
-const NETWORK_ERRORS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused",
-  ConnectionRefused: "connection refused",
-  ECONNRESET: "connection reset",
-  ConnectionClosed: "connection closed",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host lookup failed (try again)",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  CERT_HAS_EXPIRED: "TLS certificate has expired",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate is self-signed",
-  SELF_SIGNED_CERT_IN_CHAIN: "TLS certificate chain is self-signed",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate cannot be verified",
-  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not match the host",
-};
-
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as Error & { code?: unknown }).code;
-  if (typeof code === "string") return NETWORK_ERRORS[code] ?? `${code}: ${error.message}`;
-  return error.message || error.name;
 }

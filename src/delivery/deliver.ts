@@ -1,9 +1,10 @@
 /**
  * One claimed delivery, start to finish: check the destination again (DNS may have
- * changed since the endpoint was saved), sign and send one attempt, decide what comes
- * next (./retry-schedule.ts), and record the attempt with its outcome while the lease
- * is still ours. Whatever the receiver does ends as a recorded attempt; only the database
- * being unreachable for the whole lease leaves the delivery to be claimed again.
+ * changed since the endpoint was saved), sign and send one attempt to an address that
+ * check approved, decide what comes next (./retry-schedule.ts), and record the attempt
+ * with its outcome while the lease is still ours. Whatever the receiver does ends as a
+ * recorded attempt; only the database being unreachable for the whole lease leaves the
+ * delivery to be claimed again.
  */
 import { timeLimit } from "../lib/time-limit.ts";
 import type { Logger } from "../ops/log.ts";
@@ -180,6 +181,11 @@ async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<At
     responseBody: "",
   });
 
+  // Checked, the attempt connects to the checked addresses: resolving the name again could
+  // answer another one (DNS rebinding). With ALLOW_PRIVATE_ENDPOINTS nothing is checked and
+  // nothing pinned: every address is allowed, so a second resolution reaches nothing the
+  // operator has not allowed, and fetch resolving the name keeps its happy eyeballs.
+  let connectTo: readonly string[] | undefined;
   if (!allowPrivate) {
     const check = await withinTimeout(
       assertPublicDestination(endpoint.url, {
@@ -189,6 +195,7 @@ async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<At
       timeoutMs,
     );
     if (!check.ok) return failed(`refused: ${check.message}`);
+    connectTo = check.addresses;
   }
 
   let request: ReturnType<typeof buildDeliveryRequest>;
@@ -211,6 +218,7 @@ async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<At
     url: endpoint.url,
     body: request.body,
     headers: request.headers,
+    connectTo,
     timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });

@@ -4,8 +4,10 @@
  * to must be public (see ./ip-address.ts for what "public" means).
  *
  * Run it when an endpoint is created or changed, and again before each attempt: DNS can
- * change between the two. Redirects are never followed (./attempt.ts) since a public host
- * could otherwise redirect to a private one after this check.
+ * change between the two. The attempt then connects to the addresses this check returned
+ * (./pinned-fetch.ts), since even between the check and the connection a name can change
+ * its answer (DNS rebinding). Redirects are never followed (./attempt.ts) since a public
+ * host could otherwise redirect to a private one after this check.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { type AddressKind, classifyIpAddress } from "./ip-address.ts";
@@ -48,7 +50,10 @@ export interface DestinationOptions {
 export type DestinationRejection = "invalid-url" | "not-public" | "unresolvable";
 
 export type DestinationCheck =
-  /** `addresses` are what the host resolved to; empty when allowPrivate skipped the lookup. */
+  /**
+   * `addresses` are what the host resolved to, all checked: connect to one of these, not to
+   * the name. Empty when allowPrivate skipped the lookup.
+   */
   | { readonly ok: true; readonly addresses: readonly string[] }
   | { readonly ok: false; readonly reason: DestinationRejection; readonly message: string };
 
