@@ -12,11 +12,15 @@ const root = new URL("..", import.meta.url).pathname;
 const extra = process.argv.slice(2);
 const outfile = `${root}dist/hookyard`;
 
-// The SQLite threads' scripts (WAL checkpoints, text searches) are entrypoints of their
-// own: Bun bundles a worker's file into the executable only when told to.
-const workers = ["checkpoint-worker.ts", "search-worker.ts"].map(
-  (name) => `${root}src/store/sqlite/${name}`,
-);
+// The threads' scripts (WAL checkpoints, text searches, large events and large JSON
+// bodies) are entrypoints of their own: Bun bundles a worker's file into the executable
+// only when told to.
+const workers = [
+  "store/sqlite/checkpoint-worker.ts",
+  "store/sqlite/search-worker.ts",
+  "store/sqlite/large-event-worker.ts",
+  "http/json-worker.ts",
+].map((path) => `${root}src/${path}`);
 await $`bun build ${`${root}src/main.ts`} ${workers} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(
   root,
 );

@@ -11,6 +11,7 @@ import { decodeJsonBody, type JsonBody, rawBodyOf } from "../../http/body.ts";
 import { isJsonContentType } from "../../http/content-type.ts";
 import { ApiError, jsonResponse, unprocessable, unsupportedMediaType } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
+import { jsonResponseWithRawField } from "../../http/json-response.ts";
 import { documentedJsonBody } from "../../http/openapi.ts";
 import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
 import { reusableJsonText } from "../../lib/storable.ts";
@@ -72,7 +73,7 @@ export function entityIngest(ctx: AppContext) {
       }
       let json: JsonBody;
       try {
-        json = decodeJsonBody(bytes);
+        json = await decodeJsonBody(bytes);
       } catch (error) {
         count("invalid");
         throw error;
@@ -102,7 +103,7 @@ export function entityIngest(ctx: AppContext) {
         return jsonResponse({ duplicate: true }, 200);
       }
       count("stored");
-      return jsonResponse(eventJson(result.event), 201);
+      return jsonResponseWithRawField(eventJson(result.event), "payload", json.text, 201);
     },
     {
       detail: {

@@ -1,6 +1,5 @@
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
-import { matchesEventType } from "../../delivery/event-types.ts";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
@@ -18,6 +17,14 @@ import type {
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
 import type { SqliteDb } from "./db.ts";
+import { LARGE_EVENT_CHARACTERS, LargeEventThread } from "./large-event-thread.ts";
+import {
+  type EventInsert,
+  eventInsert,
+  type InsertOutcome,
+  insertEvent,
+  prepareRecordStatements,
+} from "./record-event.ts";
 import { changes, events } from "./schema.ts";
 import type { SearchThread } from "./search-thread.ts";
 
@@ -32,7 +39,9 @@ const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
  */
 export class SqliteEventStore implements EventStore {
   /** Prepared on first use: the tables exist only after migrating. */
-  private hotPath: RecordStatements | undefined;
+  private hotPath: ((pending: PendingRecord) => Promise<RecordResult>) | undefined;
+  /** Where large events are written; on this thread when absent (an in-memory database). */
+  private readonly large: LargeEventThread | undefined;
 
   constructor(
     private readonly db: SqliteDb,
@@ -40,7 +49,10 @@ export class SqliteEventStore implements EventStore {
     private readonly onDeliveriesQueued: () => void,
     /** Where text searches run; on this thread when absent (an in-memory database). */
     private readonly search?: SearchThread,
-  ) {}
+  ) {
+    const file = sqlite.filename;
+    this.large = file === "" || file === ":memory:" ? undefined : new LargeEventThread(file);
+  }
 
   /**
    * Concurrent requests' events are committed together (../../lib/group-commit.ts): a
@@ -50,8 +62,8 @@ export class SqliteEventStore implements EventStore {
    * 2xx still means stored.
    */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
-    this.hotPath ??= prepareRecord(this.sqlite);
-    const result = await this.hotPath.record({ event, change: options.change });
+    this.hotPath ??= prepareRecord(this.sqlite, this.large);
+    const result = await this.hotPath({ event, change: options.change });
     if (result.status === "stored" && result.deliveries > 0) this.onDeliveriesQueued();
     return result;
   }
@@ -110,100 +122,52 @@ function textMatch(text: string): SQL | undefined {
   );
 }
 
-interface RecordStatements {
-  readonly insertEvent: Statement;
-  readonly insertChange: Statement<{ id: number }>;
-  readonly duplicateOf: Statement<{ id: string }>;
-  readonly enabledEndpoints: Statement<{ id: string; event_types: string }>;
-  readonly insertDelivery: Statement;
-  readonly record: (pending: PendingRecord) => Promise<RecordResult>;
-}
-
 interface PendingRecord {
   readonly event: NewEvent;
   readonly change: unknown;
 }
 
-function prepareRecord(sqlite: Database): RecordStatements {
-  const statements = {
-    insertEvent: sqlite.prepare(
-      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
-    ),
-    insertChange: sqlite.prepare<{ id: number }, [string]>(
-      "insert into changes (data) values (?) returning id",
-    ),
-    duplicateOf: sqlite.prepare<{ id: string }, [string, string]>(
-      "select id from events where source = ? and dedupe_key = ?",
-    ),
-    enabledEndpoints: sqlite.prepare<{ id: string; event_types: string }, []>(
-      "select id, event_types from endpoints where enabled = 1",
-    ),
-    insertDelivery: sqlite.prepare(
-      `insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-       values (?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    ),
-  };
-  /**
-   * The batch in one transaction, without a savepoint per event: inside a savepoint
-   * SQLite first writes the old copy of each page it changes to a sub-journal (a temporary
-   * file once past 64 KiB, a few events into a batch), and those writes cost more than the
-   * inserts (CPU per stored push in batches of 32: ~110 µs with savepoints, ~42 µs
-   * without). A batch that fails is rolled back, and its events are written again one by
-   * one (../batch-write.ts).
-   */
-  const recordAll = sqlite.transaction((batch: readonly PendingRecord[]) =>
-    batch.map(({ event, change }) => insertAll(statements, event, change)),
+/**
+ * The batch in one transaction, without a savepoint per event: inside a savepoint SQLite
+ * first writes the old copy of each page it changes to a sub-journal (a temporary file
+ * once past 64 KiB, a few events into a batch), and those writes cost more than the
+ * inserts (CPU per stored push in batches of 32: ~110 µs with savepoints, ~42 µs
+ * without). A batch that fails is rolled back, and its events are written again one by
+ * one (../batch-write.ts). A large event is written alone on its own thread
+ * (./large-event-thread.ts), and batches take turns with it.
+ */
+function prepareRecord(
+  sqlite: Database,
+  large: LargeEventThread | undefined,
+): (pending: PendingRecord) => Promise<RecordResult> {
+  const statements = prepareRecordStatements(sqlite);
+  const recordAll = sqlite.transaction((rows: readonly EventInsert[]) =>
+    rows.map((row) => insertEvent(statements, row)),
   );
-  return {
-    ...statements,
-    record: groupCommitEachAloneIfRefused(async (batch: readonly PendingRecord[]) =>
-      recordAll(batch),
-    ),
+  const writeHere = async (batch: readonly PendingRecord[]) => {
+    const rows = batch.map(({ event, change }) => eventInsert(newId(), event, change));
+    const outcomes = large ? await large.exclusive(() => recordAll(rows)) : recordAll(rows);
+    return outcomes.map((outcome, i) =>
+      recordResult(rows[i] as EventInsert, batch[i] as PendingRecord, outcome),
+    );
+  };
+  const recordHere = groupCommitEachAloneIfRefused(writeHere);
+  if (!large) return recordHere;
+  return async (pending) => {
+    const row = eventInsert(newId(), pending.event, pending.change);
+    if (row.payload.length < LARGE_EVENT_CHARACTERS) return recordHere(pending);
+    return recordResult(row, pending, await large.insert(row));
   };
 }
 
-function insertAll(
-  statements: Omit<RecordStatements, "record">,
-  event: NewEvent,
-  change: unknown,
+function recordResult(
+  row: EventInsert,
+  { event }: PendingRecord,
+  outcome: InsertOutcome,
 ): RecordResult {
-  const stored = storedEvent(newId(), event);
-  const dedupeKey = event.dedupeKey ?? null;
-  const inserted = statements.insertEvent.run(
-    stored.id,
-    stored.source,
-    stored.type,
-    stored.entityType,
-    stored.entityId,
-    stored.action,
-    stored.occurredAt.getTime(),
-    stored.receivedAt.getTime(),
-    event.payloadText ?? JSON.stringify(stored.payload),
-    JSON.stringify(stored.headers),
-    dedupeKey,
-  );
-  if (inserted.changes === 0) {
-    return {
-      status: "duplicate",
-      eventId:
-        dedupeKey === null
-          ? null
-          : (statements.duplicateOf.get(event.source, dedupeKey)?.id ?? null),
-    };
-  }
-  const changeId =
-    change === undefined || change === null
-      ? null
-      : (statements.insertChange.get(JSON.stringify(change))?.id ?? null);
-  const at = stored.receivedAt.getTime();
-  let deliveries = 0;
-  for (const endpoint of statements.enabledEndpoints.all()) {
-    if (!matchesEventType(JSON.parse(endpoint.event_types) as string[], stored.type)) continue;
-    statements.insertDelivery.run(newId(), stored.id, endpoint.id, at, at, at);
-    deliveries++;
-  }
-  return { status: "stored", event: stored, changeId, deliveries };
+  return outcome.status === "duplicate"
+    ? outcome
+    : { ...outcome, event: storedEvent(row.id, event) };
 }
 
 export class SqliteChangeStore implements ChangeStore {

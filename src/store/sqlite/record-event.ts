@@ -1,0 +1,120 @@
+/**
+ * Writing one event, its `changes` row and its deliveries: the statements and the insert
+ * that ./events.ts runs for a batch on the serving thread, and ./large-event-worker.ts for
+ * one large event on a thread of its own. The row is built apart from the insert, so that
+ * a thread is handed only text and numbers, never the parsed payload.
+ */
+import type { Database, Statement } from "bun:sqlite";
+import { matchesEventType } from "../../delivery/event-types.ts";
+import { newId } from "../../lib/ids.ts";
+import type { NewEvent } from "../events.ts";
+
+/** An event as its row is written: its JSON serialized, its times in milliseconds. */
+export interface EventInsert {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly entityType: string | null;
+  readonly entityId: string | null;
+  readonly action: string | null;
+  readonly occurredAt: number;
+  readonly receivedAt: number;
+  readonly payload: string;
+  readonly headers: string;
+  readonly dedupeKey: string | null;
+  /** The `changes` row's JSON, or null for none. */
+  readonly change: string | null;
+}
+
+export type InsertOutcome =
+  | { readonly status: "duplicate"; readonly eventId: string | null }
+  | { readonly status: "stored"; readonly changeId: number | null; readonly deliveries: number };
+
+export function eventInsert(id: string, event: NewEvent, change: unknown): EventInsert {
+  return {
+    id,
+    source: event.source,
+    type: event.type,
+    entityType: event.entityType ?? null,
+    entityId: event.entityId ?? null,
+    action: event.action ?? null,
+    occurredAt: event.occurredAt.getTime(),
+    receivedAt: event.receivedAt.getTime(),
+    payload: event.payloadText ?? JSON.stringify(event.payload),
+    headers: JSON.stringify(event.headers),
+    dedupeKey: event.dedupeKey ?? null,
+    change: change === undefined || change === null ? null : JSON.stringify(change),
+  };
+}
+
+export interface RecordStatements {
+  readonly insertEvent: Statement;
+  readonly insertChange: Statement<{ id: number }>;
+  readonly duplicateOf: Statement<{ id: string }>;
+  readonly enabledEndpoints: Statement<{ id: string; event_types: string }>;
+  readonly insertDelivery: Statement;
+}
+
+export function prepareRecordStatements(sqlite: Database): RecordStatements {
+  return {
+    insertEvent: sqlite.prepare(
+      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
+    ),
+    insertChange: sqlite.prepare<{ id: number }, [string]>(
+      "insert into changes (data) values (?) returning id",
+    ),
+    duplicateOf: sqlite.prepare<{ id: string }, [string, string]>(
+      "select id from events where source = ? and dedupe_key = ?",
+    ),
+    enabledEndpoints: sqlite.prepare<{ id: string; event_types: string }, []>(
+      "select id, event_types from endpoints where enabled = 1",
+    ),
+    insertDelivery: sqlite.prepare(
+      `insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+       values (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    ),
+  };
+}
+
+/** Inserts `row`, inside a transaction the caller opened. */
+export function insertEvent(statements: RecordStatements, row: EventInsert): InsertOutcome {
+  const inserted = statements.insertEvent.run(
+    row.id,
+    row.source,
+    row.type,
+    row.entityType,
+    row.entityId,
+    row.action,
+    row.occurredAt,
+    row.receivedAt,
+    row.payload,
+    row.headers,
+    row.dedupeKey,
+  );
+  if (inserted.changes === 0) {
+    return {
+      status: "duplicate",
+      eventId:
+        row.dedupeKey === null
+          ? null
+          : (statements.duplicateOf.get(row.source, row.dedupeKey)?.id ?? null),
+    };
+  }
+  const changeId =
+    row.change === null ? null : (statements.insertChange.get(row.change)?.id ?? null);
+  let deliveries = 0;
+  for (const endpoint of statements.enabledEndpoints.all()) {
+    if (!matchesEventType(JSON.parse(endpoint.event_types) as string[], row.type)) continue;
+    statements.insertDelivery.run(
+      newId(),
+      row.id,
+      endpoint.id,
+      row.receivedAt,
+      row.receivedAt,
+      row.receivedAt,
+    );
+    deliveries++;
+  }
+  return { status: "stored", changeId, deliveries };
+}
