@@ -19,6 +19,7 @@ const workers = [
   "store/sqlite/checkpoint-worker.ts",
   "store/sqlite/search-worker.ts",
   "store/sqlite/large-event-worker.ts",
+  "store/pg/large-event-worker.ts",
   "http/json-worker.ts",
 ].map((path) => `${root}src/${path}`);
 await $`bun build ${`${root}src/main.ts`} ${workers} --compile --minify-whitespace --minify-syntax --no-compile-autoload-bunfig --no-compile-autoload-dotenv --outfile ${outfile} ${extra}`.cwd(

@@ -4,7 +4,7 @@
  * Content-Length must not be buffered whole before it is found too large.
  */
 import { pauseEvery, rebuildJson } from "../lib/json-slices.ts";
-import { isStorableText, UNSTORABLE_MESSAGE } from "../lib/storable.ts";
+import { isStorableText, reusableJsonText, UNSTORABLE_MESSAGE } from "../lib/storable.ts";
 import { ApiError, badRequest, unprocessable } from "./errors.ts";
 import { decodeJson, type JsonDecoding } from "./json-decode.ts";
 import { jsonThread } from "./json-thread.ts";
@@ -95,7 +95,17 @@ export async function parseJsonBodyAsync(bytes: Uint8Array): Promise<unknown> {
 /** A JSON body, parsed, with the text it was parsed from. */
 export interface JsonBody {
   readonly value: unknown;
+  /**
+   * The text. A large body's is decoded when first asked for, on this thread, a stall of
+   * its own: store and echo `storable` instead.
+   */
   readonly text: string;
+  /**
+   * The JSON as it may be stored as received (reusableJsonText), or undefined when the
+   * value must be serialized again. A large body's is its bytes, UTF-8, which pass to
+   * another thread without a copy.
+   */
+  readonly storable: string | Uint8Array | undefined;
 }
 
 /**
@@ -104,14 +114,25 @@ export interface JsonBody {
  * (../lib/json-slices.ts), so that other requests are served meanwhile.
  */
 export async function decodeJsonBody(bytes: Uint8Array): Promise<JsonBody> {
-  if (bytes.byteLength < LARGE_BODY_BYTES) return decodedOrThrow(decodeJson(bytes));
+  if (bytes.byteLength < LARGE_BODY_BYTES) {
+    const { value, text } = decodedOrThrow(decodeJson(bytes));
+    return { value, text, storable: reusableJsonText(text) };
+  }
   const decoded = await jsonThread().decode(bytes);
   if (!decoded.ok) throw refusal(decoded);
-  const value = await rebuildJson(decoded.text, decoded.plan, pauseEvery(REBUILD_SLICE_MS));
-  return { value, text: decoded.text };
+  const value = await rebuildJson(bytes, decoded.plan, pauseEvery(REBUILD_SLICE_MS));
+  let text: string | undefined;
+  return {
+    value,
+    get text() {
+      text ??= new TextDecoder().decode(bytes);
+      return text;
+    },
+    storable: decoded.reusable ? bytes : undefined,
+  };
 }
 
-function decodedOrThrow(decoded: JsonDecoding): JsonBody {
+function decodedOrThrow(decoded: JsonDecoding): Extract<JsonDecoding, { ok: true }> {
   if (!decoded.ok) throw refusal(decoded);
   return decoded;
 }

@@ -5,7 +5,8 @@
  * (UTF-8 decoding, JSON.parse, the storability walk), several such bodies for seconds.
  *
  * Bytes in a SharedArrayBuffer (./body.ts reads large bodies into one) reach the thread
- * without a copy; strings pass between threads without one too.
+ * without a copy. Nothing large comes back: a 24 MB string is copied, and the copy's
+ * fresh pages stalled this thread for 100-250 ms.
  */
 import type { JsonPlan } from "../lib/json-slices.ts";
 import type { JsonDecoding } from "./json-decode.ts";
@@ -14,9 +15,12 @@ export type JsonThreadRequest =
   | { readonly id: number; readonly op: "buffer"; readonly size: number }
   | { readonly id: number; readonly op: "decode"; readonly bytes: Uint8Array };
 
-/** A decoded body as the thread answers it: its text and how to parse it in slices. */
+/**
+ * A decoded body as the thread answers it: how to parse its bytes in slices, and whether
+ * they may be stored as they are.
+ */
 export type ThreadDecoding =
-  | { readonly ok: true; readonly text: string; readonly plan: JsonPlan }
+  | { readonly ok: true; readonly plan: JsonPlan; readonly reusable: boolean }
   | Extract<JsonDecoding, { ok: false }>;
 
 export type JsonThreadAnswer =

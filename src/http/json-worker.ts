@@ -1,11 +1,13 @@
 /**
  * The thread that reads large JSON bodies (./json-thread.ts starts it): it checks a body
- * as ./json-decode.ts does and answers with the text and a plan to parse it in slices
- * (../lib/json-slices.ts), and it hands out buffers for bodies still arriving, their
+ * as ./json-decode.ts does and answers with a plan to parse its bytes in slices
+ * (../lib/json-slices.ts) and whether its text may be stored as is (reusableJsonText),
+ * and it hands out buffers for bodies still arriving, their
  * memory already touched here: on a fresh 24 MB buffer the first write to each page costs
  * ~70 ms, which the serving thread would otherwise pay in one go.
  */
 import { planJson } from "../lib/json-slices.ts";
+import { reusableJsonText } from "../lib/storable.ts";
 import { decodeJson } from "./json-decode.ts";
 import type { JsonThreadAnswer, JsonThreadRequest } from "./json-thread.ts";
 
@@ -28,7 +30,11 @@ function answer(request: JsonThreadRequest): JsonThreadAnswer {
     return {
       id: request.id,
       ok: true,
-      decoded: { ok: true, text: decoded.text, plan: planJson(decoded.text) },
+      decoded: {
+        ok: true,
+        plan: planJson(request.bytes),
+        reusable: reusableJsonText(decoded.text) !== undefined,
+      },
     };
   } catch (error) {
     return { id: request.id, ok: false, error: String(error) };

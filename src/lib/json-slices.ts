@@ -1,18 +1,20 @@
 /**
- * A large JSON text parsed in slices, so that no single step holds the thread for long.
+ * A large JSON document parsed in slices, so that no single step holds the thread for long.
  *
  * Passing a parsed value between threads costs as much as parsing it (the receiver
- * rebuilds every object), while a string passes for next to nothing. So the thread that
- * checked a large body hands over its text and a plan: which spans of the text are small
- * enough to parse at once (runs of array items or object members), and which containers
- * must be split further. The receiver parses each span with JSON.parse and pauses between
- * spans (rebuildJson). Strings too long to split come whole, parsed by the planner.
+ * rebuilds every object), and a string is copied. Bytes in a SharedArrayBuffer are not.
+ * So the thread that checked a large body hands over a plan for its UTF-8 bytes: which
+ * spans are small enough to parse at once (runs of array items or object members), and
+ * which containers must be split further. The receiver decodes and parses each span and
+ * pauses between spans (rebuildJson). Strings too long to split come whole, parsed by the
+ * planner. The spans are found in the bytes directly: in UTF-8, no byte of a multi-byte
+ * character is a quote, a bracket or a comma.
  *
- * The plan is made from text that JSON.parse accepted: it is not a validator.
+ * The plan is made from JSON that JSON.parse accepted: it is not a validator.
  */
 
 export type JsonPlan =
-  /** `text.slice(from, to)` is one value, parsed at once. */
+  /** Bytes `from` to `to` are one value, parsed at once. */
   | { readonly kind: "whole"; readonly from: number; readonly to: number }
   /** A long string, already parsed. */
   | { readonly kind: "string"; readonly value: string }
@@ -38,22 +40,22 @@ export interface PlanOptions {
 
 const DEFAULT_PLAN: PlanOptions = { chunk: 64 * 1024, maxDepth: 8 };
 
-/** How to parse `text` (JSON that JSON.parse accepts) in pieces of about `chunk`. */
-export function planJson(text: string, options: PlanOptions = DEFAULT_PLAN): JsonPlan {
+/** How to parse `text` (UTF-8 JSON that JSON.parse accepts) in pieces of about `chunk` bytes. */
+export function planJson(text: Uint8Array, options: PlanOptions = DEFAULT_PLAN): JsonPlan {
   const from = skipSpace(text, 0);
   return planValue(text, from, skipValue(text, from), 0, options);
 }
 
 function planValue(
-  text: string,
+  text: Uint8Array,
   from: number,
   to: number,
   depth: number,
   options: PlanOptions,
 ): JsonPlan {
-  const first = text.charCodeAt(from);
+  const first = text[from];
   if (to - from > options.chunk && first === QUOTE) {
-    return { kind: "string", value: JSON.parse(text.slice(from, to)) as string };
+    return { kind: "string", value: JSON.parse(utf8(text, from, to)) as string };
   }
   if (to - from <= options.chunk || depth >= options.maxDepth) return { kind: "whole", from, to };
   if (first === OPEN_BRACKET)
@@ -65,7 +67,7 @@ function planValue(
 
 /** The items of the array (or members of the object) opening at `open`, in runs. */
 function planMembers(
-  text: string,
+  text: Uint8Array,
   open: number,
   depth: number,
   object: boolean,
@@ -79,12 +81,12 @@ function planMembers(
     runFrom = -1;
   };
   let at = skipSpace(text, open + 1);
-  while (text.charCodeAt(at) !== CLOSE_BRACKET && text.charCodeAt(at) !== CLOSE_BRACE) {
+  while (text[at] !== CLOSE_BRACKET && text[at] !== CLOSE_BRACE) {
     const memberFrom = at;
     let key: string | undefined;
     if (object) {
       const keyTo = skipString(text, at);
-      key = JSON.parse(text.slice(at, keyTo)) as string;
+      key = JSON.parse(utf8(text, at, keyTo)) as string;
       at = skipSpace(text, skipSpace(text, keyTo) + 1);
     }
     const valueFrom = at;
@@ -99,31 +101,31 @@ function planMembers(
       runTo = valueTo;
     }
     at = skipSpace(text, valueTo);
-    if (text.charCodeAt(at) === COMMA) at = skipSpace(text, at + 1);
+    if (text[at] === COMMA) at = skipSpace(text, at + 1);
   }
   flush();
   return parts;
 }
 
 /**
- * The value `plan` describes, parsed from `text`; `pause` is awaited whenever it says the
- * thread has worked long enough (see pauseEvery).
+ * The value `plan` describes, parsed from `text` (the bytes it was made for); `pause` is
+ * awaited whenever it says the thread has worked long enough (see pauseEvery).
  */
 export async function rebuildJson(
-  text: string,
+  text: Uint8Array,
   plan: JsonPlan,
   pause: () => Promise<void> | undefined,
 ): Promise<unknown> {
   switch (plan.kind) {
     case "whole":
-      return JSON.parse(text.slice(plan.from, plan.to));
+      return JSON.parse(utf8(text, plan.from, plan.to));
     case "string":
       return plan.value;
     case "array": {
       const items: unknown[] = [];
       for (const part of plan.parts) {
         if (part.kind === "run") {
-          for (const item of JSON.parse(`[${text.slice(part.from, part.to)}]`) as unknown[]) {
+          for (const item of JSON.parse(`[${utf8(text, part.from, part.to)}]`) as unknown[]) {
             items.push(item);
           }
         } else {
@@ -137,7 +139,7 @@ export async function rebuildJson(
       const object: Record<string, unknown> = {};
       for (const part of plan.parts) {
         if (part.kind === "run") {
-          addMembers(object, JSON.parse(`{${text.slice(part.from, part.to)}}`));
+          addMembers(object, JSON.parse(`{${utf8(text, part.from, part.to)}}`));
         } else {
           addMembers(object, { [part.key as string]: await rebuildJson(text, part.plan, pause) });
         }
@@ -193,38 +195,44 @@ const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-function skipSpace(text: string, at: number): number {
+/** Checked already, so not strict; works on shared memory too. */
+const decoder = new TextDecoder();
+
+const utf8 = (bytes: Uint8Array, from: number, to: number) =>
+  decoder.decode(bytes.subarray(from, to));
+
+function skipSpace(text: Uint8Array, at: number): number {
   let i = at;
   for (;;) {
-    const c = text.charCodeAt(i);
+    const c = text[i];
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
     i++;
   }
 }
 
 /** The end of the string whose opening quote is at `at`. */
-function skipString(text: string, at: number): number {
+function skipString(text: Uint8Array, at: number): number {
   let from = at + 1;
   for (;;) {
-    const quote = text.indexOf('"', from);
+    const quote = text.indexOf(QUOTE, from);
     if (quote === -1) throw new Error("unterminated string in checked JSON");
     let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    while (text[quote - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     from = quote + 1;
   }
 }
 
 /** The end of the value starting at `at`. */
-function skipValue(text: string, at: number): number {
-  const first = text.charCodeAt(at);
+function skipValue(text: Uint8Array, at: number): number {
+  const first = text[at];
   if (first === QUOTE) return skipString(text, at);
   if (first !== OPEN_BRACKET && first !== OPEN_BRACE) {
     let i = at;
     for (;;) {
-      const c = text.charCodeAt(i);
+      const c = text[i];
       if (
-        Number.isNaN(c) ||
+        c === undefined ||
         c === COMMA ||
         c === CLOSE_BRACKET ||
         c === CLOSE_BRACE ||
@@ -240,7 +248,7 @@ function skipValue(text: string, at: number): number {
   }
   let depth = 0;
   for (let i = at; ; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i];
     if (c === QUOTE) i = skipString(text, i) - 1;
     else if (c === OPEN_BRACKET || c === OPEN_BRACE) depth++;
     else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {

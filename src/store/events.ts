@@ -26,9 +26,11 @@ export interface NewEvent {
   readonly payload: unknown;
   /**
    * The JSON text `payload` was parsed from, when the caller has it and it may be stored as
-   * is (../lib/storable.ts, reusableJsonText): saves serializing `payload` again.
+   * is (../lib/storable.ts, reusableJsonText): saves serializing `payload` again. A large
+   * body's comes as its UTF-8 bytes (../http/body.ts, JsonBody.storable), which the
+   * stores hand to the thread that writes it without a copy.
    */
-  readonly payloadText?: string | undefined;
+  readonly payloadText?: string | Uint8Array | undefined;
   /** Request headers worth keeping to debug a delivery (never auth or signature secrets). */
   readonly headers: Readonly<Record<string, string>>;
   /** The sender's id for this delivery; a second event with the same source and key is a duplicate. */

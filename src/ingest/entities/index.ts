@@ -14,7 +14,6 @@ import { pickHeaders } from "../../http/headers.ts";
 import { jsonResponseWithRawField } from "../../http/json-response.ts";
 import { documentedJsonBody } from "../../http/openapi.ts";
 import { verifyStandardWebhook } from "../../lib/standard-webhooks.ts";
-import { reusableJsonText } from "../../lib/storable.ts";
 import { EntityEventBody } from "./model.ts";
 import { parseEntityEvent } from "./normalize.ts";
 
@@ -94,7 +93,7 @@ export function entityIngest(ctx: AppContext) {
         receivedAt: ctx.now(),
         // The body as sent, so nothing the sender said (modified_fields…) is lost.
         payload: json.value,
-        payloadText: reusableJsonText(json.text),
+        payloadText: json.storable,
         headers: pickHeaders(request.headers, KEPT_HEADERS),
         dedupeKey,
       });
@@ -103,7 +102,7 @@ export function entityIngest(ctx: AppContext) {
         return jsonResponse({ duplicate: true }, 200);
       }
       count("stored");
-      return jsonResponseWithRawField(eventJson(result.event), "payload", json.text, 201);
+      return jsonResponseWithRawField(eventJson(result.event), "payload", json.storable, 201);
     },
     {
       detail: {

@@ -18,6 +18,7 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
+import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
 import { changes, events } from "./schema.ts";
 
@@ -43,16 +44,51 @@ export const INGEST_WRITERS = 4;
  */
 const INGEST_WRITE_LIMIT_MS = 5_000;
 
+/**
+ * From this length of payload JSON on, an event is written alone, on a thread of its own
+ * (../writer-thread.ts): postgres.js built the message for a 24 MB payload on the thread
+ * that serves requests, stalling it 125-160 ms, and batched together, several such events
+ * took PostgreSQL past INGEST_WRITE_LIMIT_MS (1.5-1.8 s each to read the jsonb).
+ */
+export const LARGE_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Threads for large events: two, so that PostgreSQL reads two payloads at once, each
+ * thread on a connection of its own.
+ */
+const LARGE_EVENT_THREADS = 1;
+
+const LARGE_EVENT_SCRIPT = threadScript(
+  import.meta.path,
+  import.meta.url,
+  "./large-event-worker.ts",
+  "./store/pg/large-event-worker.ts",
+);
+
+type LargeEventThread = WriterThread<PendingEvent, Inserted | undefined>;
+
 export class PgEventStore implements EventStore {
   /**
    * @param client writes the batches: ingestion's own connections, set up for that work
    *   (PgStore.open says how and why).
    */
+  private readonly large: readonly LargeEventThread[];
+  private nextLarge = 0;
+
   constructor(
     private readonly db: PgDb,
     private readonly client: postgres.Sql,
     private readonly searchLimitMs = SEARCH_LIMIT_MS,
-  ) {}
+  ) {
+    const settings = connectionSettings(client);
+    this.large =
+      settings === undefined
+        ? []
+        : Array.from(
+            { length: LARGE_EVENT_THREADS },
+            () => new WriterThread(LARGE_EVENT_SCRIPT, [settings]),
+          );
+  }
 
   /**
    * Concurrent requests' events are written together (../batch-write.ts): one statement
@@ -66,7 +102,17 @@ export class PgEventStore implements EventStore {
 
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     // Serialized here, so an event that cannot be fails its own caller only.
-    return this.recordInBatches(pendingEvent(event, options.change));
+    const pending = pendingEvent(event, options.change);
+    const thread = this.large[this.nextLarge++ % this.large.length];
+    if (!thread || pending.payload.length < LARGE_EVENT_BYTES) {
+      return this.recordInBatches(pending);
+    }
+    // The thread is handed what it writes, not the parsed payload: that would be copied.
+    const inserted = await thread.write(
+      { ...pending, event: { ...event, payload: null, payloadText: undefined } },
+      (write) => bounded(write, INGEST_WRITE_LIMIT_MS, "storing an event"),
+    );
+    return inserted ? storedResult(pending, inserted) : this.duplicateResult(pending);
   }
 
   private async write(batch: readonly PendingEvent[]): Promise<RecordResult[]> {
@@ -167,11 +213,12 @@ export class PgChangeStore implements ChangeStore {
 }
 
 /** An event ready to write: its id chosen and its JSON serialized. */
-interface PendingEvent {
+export interface PendingEvent {
   readonly id: string;
   readonly event: NewEvent;
   readonly dedupeKey: string | null;
-  readonly payload: string;
+  /** JSON text, or its UTF-8 bytes (a large body's, decoded where it is written). */
+  readonly payload: string | Uint8Array;
   readonly headers: string;
   readonly change: string | null;
 }
@@ -188,7 +235,7 @@ function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
   };
 }
 
-interface Inserted {
+export interface Inserted {
   readonly changeId: number | null;
   readonly deliveries: number;
 }
@@ -213,7 +260,7 @@ function storedResult({ id, event }: PendingEvent, inserted: Inserted): RecordRe
  * duplicate. `changes` ids are taken in the batch's order within the statement, so sorted
  * they pair with the inserted events that asked for a change, in order.
  */
-async function insertEvents(
+export async function insertEvents(
   client: postgres.Sql,
   batch: readonly PendingEvent[],
 ): Promise<(Inserted | undefined)[]> {
@@ -229,7 +276,7 @@ async function insertEvents(
     event.occurredAt.toISOString(),
     event.receivedAt.toISOString(),
     dedupeKey,
-    payload,
+    typeof payload === "string" ? payload : utf8.decode(payload),
     headers,
     change,
   ]);
@@ -252,6 +299,23 @@ async function insertEvents(
       change === null || change === "null" ? null : (changeIds[nextChange++] ?? null);
     return { changeId, deliveries };
   });
+}
+
+/** Checked already when it came in. */
+const utf8 = new TextDecoder();
+
+/**
+ * What a large-event thread needs to open a connection like `client`'s, as JSON; undefined
+ * when they cannot be passed to a thread (a password given as a function).
+ */
+function connectionSettings(client: postgres.Sql): string | undefined {
+  const { host, port, database, user, pass, ssl, connection } = client.options;
+  if (typeof pass === "function") return undefined;
+  try {
+    return JSON.stringify({ host, port, database, user, pass, ssl, connection });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

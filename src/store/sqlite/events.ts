@@ -16,19 +16,29 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
+import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { SqliteDb } from "./db.ts";
-import { LARGE_EVENT_CHARACTERS, LargeEventThread } from "./large-event-thread.ts";
 import {
   type EventInsert,
   eventInsert,
   type InsertOutcome,
   insertEvent,
+  LARGE_EVENT_BYTES,
   prepareRecordStatements,
 } from "./record-event.ts";
 import { changes, events } from "./schema.ts";
 import type { SearchThread } from "./search-thread.ts";
 
 type EventRow = typeof events.$inferSelect;
+
+type LargeEventThread = WriterThread<EventInsert, InsertOutcome>;
+
+const LARGE_EVENT_SCRIPT = threadScript(
+  import.meta.path,
+  import.meta.url,
+  "./large-event-worker.ts",
+  "./store/sqlite/large-event-worker.ts",
+);
 
 const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
 
@@ -51,7 +61,8 @@ export class SqliteEventStore implements EventStore {
     private readonly search?: SearchThread,
   ) {
     const file = sqlite.filename;
-    this.large = file === "" || file === ":memory:" ? undefined : new LargeEventThread(file);
+    this.large =
+      file === "" || file === ":memory:" ? undefined : new WriterThread(LARGE_EVENT_SCRIPT, [file]);
   }
 
   /**
@@ -133,8 +144,11 @@ interface PendingRecord {
  * once past 64 KiB, a few events into a batch), and those writes cost more than the
  * inserts (CPU per stored push in batches of 32: ~110 µs with savepoints, ~42 µs
  * without). A batch that fails is rolled back, and its events are written again one by
- * one (../batch-write.ts). A large event is written alone on its own thread
- * (./large-event-thread.ts), and batches take turns with it.
+ * one (../batch-write.ts). A large event is written alone on a thread of its own
+ * (../writer-thread.ts), and batches take turns with it: on this thread, a batch waiting
+ * for SQLite's write lock would wait synchronously, holding up every request. Other
+ * writers here (deliveries, relay, retention) do not take turns: one that meets a large
+ * event's transaction waits for it in busy_timeout, as it would for `hookyard prune`.
  */
 function prepareRecord(
   sqlite: Database,
@@ -144,30 +158,19 @@ function prepareRecord(
   const recordAll = sqlite.transaction((rows: readonly EventInsert[]) =>
     rows.map((row) => insertEvent(statements, row)),
   );
-  const writeHere = async (batch: readonly PendingRecord[]) => {
-    const rows = batch.map(({ event, change }) => eventInsert(newId(), event, change));
-    const outcomes = large ? await large.exclusive(() => recordAll(rows)) : recordAll(rows);
-    return outcomes.map((outcome, i) =>
-      recordResult(rows[i] as EventInsert, batch[i] as PendingRecord, outcome),
-    );
-  };
+  const writeHere = async (rows: readonly EventInsert[]) =>
+    large ? large.exclusive(() => recordAll(rows)) : recordAll(rows);
   const recordHere = groupCommitEachAloneIfRefused(writeHere);
-  if (!large) return recordHere;
-  return async (pending) => {
-    const row = eventInsert(newId(), pending.event, pending.change);
-    if (row.payload.length < LARGE_EVENT_CHARACTERS) return recordHere(pending);
-    return recordResult(row, pending, await large.insert(row));
+  return async ({ event, change }) => {
+    const row = eventInsert(newId(), event, change);
+    const outcome =
+      large && row.payload.length >= LARGE_EVENT_BYTES
+        ? await large.write(row)
+        : await recordHere(row);
+    return outcome.status === "duplicate"
+      ? outcome
+      : { ...outcome, event: storedEvent(row.id, event) };
   };
-}
-
-function recordResult(
-  row: EventInsert,
-  { event }: PendingRecord,
-  outcome: InsertOutcome,
-): RecordResult {
-  return outcome.status === "duplicate"
-    ? outcome
-    : { ...outcome, event: storedEvent(row.id, event) };
 }
 
 export class SqliteChangeStore implements ChangeStore {

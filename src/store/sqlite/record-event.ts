@@ -1,7 +1,7 @@
 /**
  * Writing one event, its `changes` row and its deliveries: the statements and the insert
  * that ./events.ts runs for a batch on the serving thread, and ./large-event-worker.ts for
- * one large event on a thread of its own. The row is built apart from the insert, so that
+ * one large event on a thread of its own (../writer-thread.ts). The row is built apart from the insert, so that
  * a thread is handed only text and numbers, never the parsed payload.
  */
 import type { Database, Statement } from "bun:sqlite";
@@ -19,12 +19,16 @@ export interface EventInsert {
   readonly action: string | null;
   readonly occurredAt: number;
   readonly receivedAt: number;
-  readonly payload: string;
+  /** JSON text, or its UTF-8 bytes (a large body's, decoded where it is written). */
+  readonly payload: string | Uint8Array;
   readonly headers: string;
   readonly dedupeKey: string | null;
   /** The `changes` row's JSON, or null for none. */
   readonly change: string | null;
 }
+
+/** From this length of payload JSON on, an event is written on a thread of its own. */
+export const LARGE_EVENT_BYTES = 256 * 1024;
 
 export type InsertOutcome =
   | { readonly status: "duplicate"; readonly eventId: string | null }
@@ -46,6 +50,9 @@ export function eventInsert(id: string, event: NewEvent, change: unknown): Event
     change: change === undefined || change === null ? null : JSON.stringify(change),
   };
 }
+
+/** Checked already when it came in. */
+const utf8 = new TextDecoder();
 
 export interface RecordStatements {
   readonly insertEvent: Statement;
@@ -88,7 +95,7 @@ export function insertEvent(statements: RecordStatements, row: EventInsert): Ins
     row.action,
     row.occurredAt,
     row.receivedAt,
-    row.payload,
+    typeof row.payload === "string" ? row.payload : utf8.decode(row.payload),
     row.headers,
     row.dedupeKey,
   );

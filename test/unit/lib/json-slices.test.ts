@@ -4,8 +4,11 @@ import { type JsonPlan, planJson, rebuildJson } from "../../../src/lib/json-slic
 
 const noPause = () => undefined;
 
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
 async function rebuilt(text: string, chunk: number, maxDepth = 8): Promise<unknown> {
-  return rebuildJson(text, planJson(text, { chunk, maxDepth }), noPause);
+  const bytes = utf8(text);
+  return rebuildJson(bytes, planJson(bytes, { chunk, maxDepth }), noPause);
 }
 
 /** Equal as JSON.parse made it: same keys in the same order, same prototypes, -0 kept. */
@@ -26,6 +29,7 @@ describe("planJson and rebuildJson", () => {
     ['{"": [{"": ""}], "\\"": "\\\\"}'],
     ['"a lone string that is longer than the chunk"'],
     ["12345678901234567890"],
+    ['{"é": ["ü", "日本語", "😀"], "x": "\\u00e9 é"}'],
   ])("rebuilds %s as JSON.parse does, split into the smallest pieces", async (text) => {
     for (const chunk of [1, 4, 16, 1_000]) expectSameAsParse(await rebuilt(text, chunk), text);
   });
@@ -39,7 +43,7 @@ describe("planJson and rebuildJson", () => {
 
   test("splits a large array into runs of items no longer than the chunk", () => {
     const text = JSON.stringify({ rows: Array.from({ length: 1000 }, (_, i) => ({ i })) });
-    const plan = planJson(text, { chunk: 100, maxDepth: 8 });
+    const plan = planJson(utf8(text), { chunk: 100, maxDepth: 8 });
     const runs: number[] = [];
     const walk = (node: JsonPlan) => {
       if (node.kind !== "array" && node.kind !== "object") return;
@@ -55,7 +59,7 @@ describe("planJson and rebuildJson", () => {
 
   test("passes a string longer than the chunk whole, already parsed", () => {
     const long = 'é"\\'.repeat(100);
-    const plan = planJson(JSON.stringify({ long }), { chunk: 50, maxDepth: 8 });
+    const plan = planJson(utf8(JSON.stringify({ long })), { chunk: 50, maxDepth: 8 });
     expect(plan).toEqual({
       kind: "object",
       parts: [{ kind: "one", key: "long", plan: { kind: "string", value: long } }],
@@ -64,7 +68,7 @@ describe("planJson and rebuildJson", () => {
 
   test("parses containers nested past maxDepth whole", () => {
     const text = JSON.stringify([[[[["deep", "deeper", "deepest"]]]]]);
-    const plan = planJson(text, { chunk: 4, maxDepth: 2 });
+    const plan = planJson(utf8(text), { chunk: 4, maxDepth: 2 });
     const inner = (plan as unknown as { parts: { plan: { parts: { plan: JsonPlan }[] } }[] })
       .parts[0]?.plan.parts[0]?.plan;
     expect(inner?.kind).toBe("whole");
@@ -73,7 +77,8 @@ describe("planJson and rebuildJson", () => {
   test("pauses between pieces when asked to", async () => {
     const text = JSON.stringify(Array.from({ length: 100 }, (_, i) => i));
     let pauses = 0;
-    const value = await rebuildJson(text, planJson(text, { chunk: 20, maxDepth: 8 }), () => {
+    const bytes = utf8(text);
+    const value = await rebuildJson(bytes, planJson(bytes, { chunk: 20, maxDepth: 8 }), () => {
       pauses++;
       return Promise.resolve();
     });
@@ -84,7 +89,7 @@ describe("planJson and rebuildJson", () => {
   test("any JSON value comes back as JSON.parse reads it", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.jsonValue({ maxDepth: 5 }),
+        fc.jsonValue({ maxDepth: 5, stringUnit: "binary" }),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 0, max: 6 }),
         fc.boolean(),

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { LARGE_BODY_BYTES } from "../../src/http/body.ts";
+import { postJson, startTestApp, type TestApp } from "../support/app.ts";
+import { dialects } from "../support/databases.ts";
+
+/**
+ * Bodies past LARGE_BODY_BYTES take another road (decoded on the JSON thread, their value
+ * rebuilt in slices, stored by a writing thread, echoed from their bytes): the same
+ * answers and the same stored events as small ones. How long they hold the event loop is
+ * measured by scripts/drills/large-bodies.ts.
+ */
+function largeEntityEvent(tag: string, bytes = 4 * LARGE_BODY_BYTES, prefix = "large") {
+  const rows = Array.from({ length: Math.ceil(bytes / 120) }, (_, i) => ({
+    id: `${tag}-${i}`,
+    name: `Row ${i}: café, 日本語, 😀`,
+    done: i % 2 === 0,
+    estimate: i % 13 === 0 ? null : i / 4,
+  }));
+  return {
+    action: "create",
+    entity_type: "import",
+    time: "2026-11-22T10:15:00Z",
+    id: `${prefix}-${tag}`,
+    payload: { id: `${prefix}-${tag}`, rows, ["__proto__"]: { kept: "as a member" } },
+  };
+}
+
+for (const dialect of dialects) {
+  describe(`POST /webhooks/event with a large body (${dialect})`, () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(dialect);
+    });
+    afterAll(() => app.stop());
+
+    test("is stored as sent and answered with the stored event, payload included", async () => {
+      const sent = JSON.parse(JSON.stringify(largeEntityEvent("one")));
+      // Escapes and a __proto__ member, as JSON.parse reads them, must survive the slices.
+      const text = JSON.stringify(sent).replace("café", "caf\\u00e9");
+      expect(text.length).toBeGreaterThan(LARGE_BODY_BYTES);
+      const response = await postJson(app, "/webhooks/event", text);
+      expect(response.status).toBe(201);
+      const answered = await response.json();
+      expect(answered).toMatchObject({ type: "import.create", entity_id: "large-one" });
+      expect(answered.payload).toStrictEqual(sent);
+      const stored = await app.store.events.get(answered.id);
+      expect(stored?.payload).toStrictEqual(sent);
+      expect(Object.getPrototypeOf(stored?.payload)).toBe(Object.prototype);
+    });
+
+    test("several sent at once are each stored once, beside small ones", async () => {
+      const large = ["a", "b", "c"].map((tag) => largeEntityEvent(tag));
+      const small = ["d", "e"].map((tag) => largeEntityEvent(tag, 100, "small"));
+      const responses = await Promise.all(
+        [...large, ...small].map((event) => postJson(app, "/webhooks/event", event)),
+      );
+      expect(responses.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+      const ids = await Promise.all(responses.map(async (response) => (await response.json()).id));
+      const stored = await Promise.all(ids.map((id) => app.store.events.get(id)));
+      expect(stored.map((event) => event?.entityId)).toEqual([
+        "large-a",
+        "large-b",
+        "large-c",
+        "small-d",
+        "small-e",
+      ]);
+      expect(stored[1]?.payload).toStrictEqual(JSON.parse(JSON.stringify(large[1])));
+    });
+
+    test("sent twice with one Idempotency-Key, is stored once: the second is a duplicate", async () => {
+      const event = largeEntityEvent("twice");
+      const headers = { "idempotency-key": `large-${dialect}-twice` };
+      const first = await postJson(app, "/webhooks/event", event, headers);
+      expect(first.status).toBe(201);
+      const second = await postJson(app, "/webhooks/event", event, headers);
+      expect(second.status).toBe(200);
+      expect(await second.json()).toEqual({ duplicate: true });
+    });
+
+    test.each([
+      ["not JSON", (text: string) => `${text},`, 400, "the request body is not valid JSON"],
+      [
+        "a NUL escape",
+        (text: string) => text.replace("Row 7:", "Row 7\\u0000:"),
+        422,
+        "the request body holds a NUL character",
+      ],
+    ])("that is %s is refused as a small one is", async (_, spoil, status, error) => {
+      const response = await postJson(
+        app,
+        "/webhooks/event",
+        spoil(JSON.stringify(largeEntityEvent("bad"))),
+      );
+      expect(response.status).toBe(status);
+      expect((await response.json()).error).toStartWith(error);
+    });
+
+    test("that is not UTF-8 is refused with a 400", async () => {
+      const bytes = new TextEncoder().encode(JSON.stringify(largeEntityEvent("latin1")));
+      bytes.set([0x22, 0xff, 0x22], 200);
+      const response = await app.request("/webhooks/event", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: bytes,
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toBe("the request body is not valid UTF-8");
+    });
+  });
+}
