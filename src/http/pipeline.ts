@@ -9,7 +9,7 @@ import { newId } from "../lib/ids.ts";
 import { DatabaseTimeout } from "../store/bounded.ts";
 import { isDatabaseUnavailable, SearchTooSlow } from "../store/errors.ts";
 import { isAllowedHost } from "./allowed-hosts.ts";
-import { parseFormBody, parseJsonBody, readBody, tooLarge } from "./body.ts";
+import { parseFormBody, parseJsonBodyAsync, readBody, tooLarge } from "./body.ts";
 import { ApiError, badRequest, errorResponse, JSON_HEADERS, unavailable } from "./errors.ts";
 import { type CrossSiteRefusal, crossSiteRefusal, isStateChanging } from "./same-origin.ts";
 
@@ -65,7 +65,7 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
       // Content-Length is refused with the same JSON 413 once it passes the limit.
       .onParse({ as: "global" }, async ({ request, contentType, route }) => {
         if (rawBodyRoutes.has(route)) return readBody(request, limit);
-        if (contentType.includes("json")) return parseJsonBody(await readBody(request, limit));
+        if (contentType.includes("json")) return parseJsonBodyAsync(await readBody(request, limit));
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
           return parseFormBody(new TextDecoder().decode(await readBody(request, limit)));
         }

@@ -108,3 +108,30 @@ for (const dialect of dialects) {
     });
   });
 }
+
+for (const dialect of dialects) {
+  describe(`POST /notifications with a large body (${dialect})`, () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(dialect);
+    });
+    afterAll(() => app.stop());
+
+    test("is parsed on the JSON thread and accepted like a small one", async () => {
+      const rows = largeEntityEvent("relay").payload.rows;
+      const event = {
+        object: "event",
+        id: "evt_large",
+        type: "import.done",
+        project: "dev",
+        time: "2026-11-01T10:00:00Z",
+        data: { rows },
+      };
+      const response = await postJson(app, "/notifications", event);
+      expect(response.status).toBe(202);
+      const { id } = await response.json();
+      const message = await app.store.relay.get(id);
+      expect(message?.payload).toStrictEqual(JSON.parse(JSON.stringify(event)));
+    });
+  });
+}
