@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LARGE_BODY_BYTES } from "../../src/http/body.ts";
+import { signGitHubPayload } from "../../src/ingest/github/signature.ts";
+import { defaultBranchPush, githubDelivery } from "../fixtures/github/push.ts";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
 
@@ -132,6 +134,65 @@ for (const dialect of dialects) {
       const { id } = await response.json();
       const message = await app.store.relay.get(id);
       expect(message?.payload).toStrictEqual(JSON.parse(JSON.stringify(event)));
+    });
+  });
+}
+
+for (const dialect of dialects) {
+  describe(`POST /webhooks/github with a large body (${dialect})`, () => {
+    const secret = "gh-large-secret";
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(dialect, { settings: { GITHUB_WEBHOOK_SECRET: secret } });
+    });
+    afterAll(() => app.stop());
+
+    /** A push whose commits carry enough text to pass LARGE_BODY_BYTES. */
+    const largePush = () => {
+      const push = defaultBranchPush();
+      const commits = Array.from({ length: 400 }, (_, i) => ({
+        ...(push.commits as Record<string, unknown>[])[0],
+        id: `${i}`.padStart(40, "0"),
+        message: `commit ${i}: ${"détail ".repeat(150)}`,
+      }));
+      return { ...push, commits };
+    };
+    const send = (body: string, contentType = "application/json") => {
+      const delivery = githubDelivery({ event: "push", payload: {}, secret });
+      return app.request("/webhooks/github", {
+        method: "POST",
+        headers: {
+          ...delivery.headers,
+          "content-type": contentType,
+          "x-hub-signature-256": signGitHubPayload(secret, body),
+        },
+        body,
+      });
+    };
+
+    test("a push is a change and is stored as sent, as a small one is", async () => {
+      const payload = largePush();
+      const body = JSON.stringify(payload);
+      expect(body.length).toBeGreaterThan(LARGE_BODY_BYTES);
+      const response = await send(body);
+      expect(response.status).toBe(201);
+      const { change_id } = await response.json();
+      expect(change_id).toBeGreaterThan(0);
+      const [event] = (await app.store.events.list({ source: "github" }, { limit: 1 })).items;
+      expect((await app.store.events.get(event?.id as string))?.payload).toStrictEqual(payload);
+    });
+
+    test.each([
+      ["not JSON", (text: string) => `${text},`, 400],
+      ["a JSON array", (text: string) => `[${text}]`, 400],
+      ["a NUL escape", (text: string) => text.replace("commit 7:", "commit 7\\u0000:"), 422],
+    ])("that is %s is refused as a small one is", async (_, spoil, status) => {
+      const before = (await app.store.events.list({ source: "github" }, { limit: 500 })).items;
+      const response = await send(spoil(JSON.stringify(largePush())));
+      expect(response.status).toBe(status);
+      expect((await response.json()).error).toBeString();
+      const after = (await app.store.events.list({ source: "github" }, { limit: 500 })).items;
+      expect(after.length).toBe(before.length);
     });
   });
 }

@@ -1,9 +1,14 @@
 /**
  * A GitHub delivery's body, in either content type a webhook can be set to:
  * `application/json`, or `application/x-www-form-urlencoded` with the JSON in `payload=`.
- * Pure: the Content-Type header and the raw bytes in, the payload object or an error out.
+ * decodeGitHubBody is pure: the Content-Type header and the raw bytes in, the payload
+ * object or an error out. readGitHubBody has a large JSON body decoded off the serving
+ * thread instead (GitHub sends up to 25 MB).
  */
-import { unstorableJson } from "../../lib/storable.ts";
+import { decodeJsonBody, LARGE_BODY_BYTES } from "../../http/body.ts";
+import { isJsonContentType } from "../../http/content-type.ts";
+import { ApiError } from "../../http/errors.ts";
+import { reusableJsonText, unstorableJson } from "../../lib/storable.ts";
 
 export type DecodedBody =
   | {
@@ -85,6 +90,51 @@ function decodeFormComponent(component: string): string | undefined {
   }
 }
 
+/** A decoded delivery, with what may be stored as the payload's JSON as it came. */
+export type ReadBody =
+  | {
+      readonly ok: true;
+      readonly payload: Record<string, unknown>;
+      /** As ../../store/events.ts NewEvent.payloadText: undefined to serialize `payload`. */
+      readonly storable: string | Uint8Array | undefined;
+    }
+  | Extract<DecodedBody, { ok: false }>;
+
+/**
+ * decodeGitHubBody, but a large JSON body is decoded and checked on the JSON thread and
+ * its value rebuilt a slice at a time (../../http/body.ts), so that other requests are
+ * answered meanwhile. Same answers, same refusals.
+ */
+export async function readGitHubBody(
+  contentType: string | null,
+  bytes: Uint8Array,
+): Promise<ReadBody> {
+  if (bytes.byteLength < LARGE_BODY_BYTES || !isJsonContentType(contentType)) {
+    const decoded = decodeGitHubBody(contentType, bytes);
+    return decoded.ok
+      ? { ok: true, payload: decoded.payload, storable: reusableJsonText(decoded.text) }
+      : decoded;
+  }
+  let json: Awaited<ReturnType<typeof decodeJsonBody>>;
+  try {
+    json = await decodeJsonBody(bytes);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 400 || error.status === 422)) {
+      return refuse(error.status, error.message);
+    }
+    throw error;
+  }
+  const problem = notAnObject(json.value, "the body");
+  if (problem !== undefined) return refuse(400, problem);
+  return { ok: true, payload: json.value as Record<string, unknown>, storable: json.storable };
+}
+
+function notAnObject(value: unknown, what: string): string | undefined {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return undefined;
+  const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  return `${what} is JSON but not an object (got ${kind})`;
+}
+
 function parseObject(text: string, what: string): DecodedBody {
   if (text.trim() === "") return refuse(400, `${what} is empty; expected a JSON object`);
   let value: unknown;
@@ -93,16 +143,14 @@ function parseObject(text: string, what: string): DecodedBody {
   } catch (error) {
     return refuse(400, `${what} is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-    return refuse(400, `${what} is JSON but not an object (got ${kind})`);
-  }
+  const notObject = notAnObject(value, what);
+  if (notObject !== undefined) return refuse(400, notObject);
   const problem = unstorableJson(value, text);
   if (problem !== undefined) return refuse(422, `${what} ${problem}`);
   return { ok: true, payload: value as Record<string, unknown>, text };
 }
 
-const refuse = (status: 400 | 415 | 422, error: string): DecodedBody => ({
+const refuse = (status: 400 | 415 | 422, error: string): Extract<DecodedBody, { ok: false }> => ({
   ok: false,
   status,
   error,

@@ -12,11 +12,10 @@ import { rawBodyOf } from "../../http/body.ts";
 import { ApiError, badRequest, jsonResponse } from "../../http/errors.ts";
 import { pickHeaders } from "../../http/headers.ts";
 import { QueryReader } from "../../http/query.ts";
-import { reusableJsonText } from "../../lib/storable.ts";
 import { decodeIdCursor, encodeCursor } from "../../store/cursor.ts";
 import { MAX_ENTITY_ID_LENGTH } from "../../store/events.ts";
 import { bodyDedupeKey } from "../body-hash.ts";
-import { decodeGitHubBody } from "./body.ts";
+import { readGitHubBody } from "./body.ts";
 import { classifyGitHubEvent, NOT_A_PUSH } from "./event.ts";
 import { type PushDecision, pushToChange } from "./push.ts";
 import { verifyGitHubSignature } from "./signature.ts";
@@ -70,7 +69,7 @@ export function githubIngest(ctx: AppContext) {
           count("invalid");
           throw badRequest("X-GitHub-Delivery: expected a delivery GUID");
         }
-        const decoded = decodeGitHubBody(headers.get("content-type"), bytes);
+        const decoded = await readGitHubBody(headers.get("content-type"), bytes);
         if (!decoded.ok) {
           count("invalid");
           throw new ApiError(decoded.status, decoded.error);
@@ -109,7 +108,7 @@ export function githubIngest(ctx: AppContext) {
             occurredAt: decision?.kind === "change" ? new Date(decision.change.ts) : receivedAt,
             receivedAt,
             payload,
-            payloadText: reusableJsonText(decoded.text),
+            payloadText: decoded.storable,
             headers: pickHeaders(headers, KEPT_HEADERS),
             // Without X-GitHub-Delivery, a hash of the signed body: a captured push sent
             // again without one would otherwise be a new change each time.
