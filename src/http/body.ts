@@ -32,13 +32,34 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   try {
     // With a declared length within the limit, one native read is much cheaper than
     // pulling chunks through a reader; without one, count while streaming.
-    if (declared >= LARGE_BODY_BYTES) return await readLarge(request.body, declared);
+    if (declared >= LARGE_BODY_BYTES && reserveFilling(declared, limit)) {
+      try {
+        return await readLarge(request.body, declared);
+      } finally {
+        filling -= declared;
+      }
+    }
     if (Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
     return await readCapped(request.body, limit);
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw badRequest("the request body could not be read to the end (truncated?)");
   }
+}
+
+/**
+ * Bytes of large-body buffers allocated but not yet filled. readLarge allocates a body's
+ * whole declared length before it arrives, so without a bound a few hundred connections
+ * that declare 25 MB and send nothing would take gigabytes, where Bun's own buffering
+ * costs only what was sent. Past the bound, bodies are read that way.
+ */
+let filling = 0;
+const FILLING_BOUND_BODIES = 4;
+
+function reserveFilling(declared: number, limit: number): boolean {
+  if (filling + declared > FILLING_BOUND_BODIES * Math.max(limit, LARGE_BODY_BYTES)) return false;
+  filling += declared;
+  return true;
 }
 
 /**
