@@ -19,6 +19,7 @@ import { PgHookStore } from "./hooks.ts";
 import { PgRelayStore } from "./relay.ts";
 import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
+import { CONNECT_TIMEOUT_MS, parsePgTarget } from "./target.ts";
 
 const CHANNELS: Record<WorkQueue, string> = {
   deliveries: "hookyard_deliveries",
@@ -86,9 +87,11 @@ export class PgStore implements Store {
   }
 
   static open(options: PgStoreOptions): PgStore {
+    const { url, path } = parsePgTarget(options.url).connection;
     const common = {
+      ...(path ? { path } : {}),
       // A dead database must fail requests quickly (503), not hang them.
-      connect_timeout: 5,
+      connect_timeout: CONNECT_TIMEOUT_MS / 1000,
       backoff: reconnectDelaySeconds,
       onnotice: () => {},
       // postgres.js otherwise looks up the server's array types with each new
@@ -102,7 +105,7 @@ export class PgStore implements Store {
       application_name: "hookyard",
       ...(options.searchPath ? { search_path: options.searchPath } : {}),
     };
-    const client = postgres(options.url, {
+    const client = postgres(url, {
       ...common,
       connection,
       max: options.maxConnections ?? 6,
@@ -117,7 +120,7 @@ export class PgStore implements Store {
     // a fifth of its samples during GitHub ingest, the payloads' jsonb casts included,
     // which it folded while planning and now does while executing. Here the cached generic
     // plan is used from the first execution: 3-8% less PostgreSQL CPU per event.
-    const ingest = postgres(options.url, {
+    const ingest = postgres(url, {
       ...common,
       connection: { ...connection, plan_cache_mode: "force_generic_plan" },
       max: INGEST_WRITERS,
@@ -129,7 +132,7 @@ export class PgStore implements Store {
     // the process (porsager/postgres#1199, #1208). A pool of one connection gives the same
     // guarantee with plain queries, which reconnect cleanly. Opened on first use; no idle
     // or lifetime limit, since closing it would drop a lock held by a long task.
-    const locks = postgres(options.url, {
+    const locks = postgres(url, {
       ...common,
       connection,
       max: 1,
@@ -150,7 +153,7 @@ export class PgStore implements Store {
     //   one claim or batch at a time): after a database server crash the last fraction of
     //   a second of leases and records may be lost, and those deliveries are sent again,
     //   which at-least-once delivery allows. Events are always committed synchronously.
-    const worker = postgres(options.url, {
+    const worker = postgres(url, {
       ...common,
       connection: {
         ...connection,
