@@ -8,11 +8,13 @@ import pkg from "../package.json" with { type: "json" };
 import { parseDuration } from "./config/units.ts";
 import { type Config, ConfigError, loadConfig, readConfigFile } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import { Aborted } from "./lib/abortable.ts";
+import { timeLimit } from "./lib/time-limit.ts";
 import { createLogger, flushLogs } from "./ops/log.ts";
 import { createMetrics } from "./ops/metrics.ts";
 import { pruneOnce } from "./ops/retention.ts";
-import { startServer } from "./server.ts";
-import { openStore } from "./store/open.ts";
+import { ABANDONED_START_CLOSE_MS, type RunningServer, startServer } from "./server.ts";
+import { checkConnection, openStore } from "./store/open.ts";
 
 const USAGE = `hookyard ${pkg.version}: a self-hosted webhook hub
 
@@ -119,22 +121,18 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
+  if (command.kind === "serve") return serve(command.configFile);
   const ctx = contextFor(await loadSettings(command.configFile));
-  if (command.kind === "migrate") {
-    try {
+  try {
+    await checkConnection(ctx.store, ctx.config.database);
+    if (command.kind === "migrate") {
       const { applied } = await ctx.store.migrate();
       process.stdout.write(
         applied.length === 0
           ? "the database is up to date\n"
           : `applied ${applied.length} migration(s): ${applied.join(", ")}\n`,
       );
-    } finally {
-      await ctx.store.close();
-    }
-    return 0;
-  }
-  if (command.kind === "prune") {
-    try {
+    } else if (command.kind === "prune") {
       await ctx.store.migrate();
       const report = await pruneOnce(ctx, command.olderThanMs ?? ctx.config.retentionMs);
       process.stdout.write(
@@ -142,18 +140,43 @@ async function run(argv: readonly string[]): Promise<number> {
           ? `another instance is pruning right now; nothing deleted (cutoff ${report.cutoff})\n`
           : `deleted ${report.deleted.events} event(s) and ${report.deleted.relay_messages} relay message(s) received before ${report.cutoff}\n`,
       );
-    } finally {
-      await ctx.store.close();
     }
+  } finally {
+    // Bounded: a PostgreSQL pool that never connected waits out its 5 s end() timeout.
+    await timeLimit(
+      ctx.store.close().catch(() => {}),
+      ABANDONED_START_CLOSE_MS,
+      () => undefined,
+    );
+  }
+  return 0;
+}
+
+/**
+ * Signals are listened for from the first moment: one that arrives during start-up
+ * (a migration waiting on another instance's lock, a database that never answers) stops
+ * hookyard within a second, closing what was opened; once it serves, it stops gracefully.
+ * Both are a normal stop: exit 0.
+ */
+async function serve(configFile: string | undefined): Promise<number> {
+  const aborting = new AbortController();
+  const signalled = new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      aborting.abort();
+      resolve(signal);
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+  const ctx = contextFor(await loadSettings(configFile));
+  let server: RunningServer;
+  try {
+    server = await startServer(ctx, {}, aborting.signal);
+  } catch (error) {
+    if (!(error instanceof Aborted)) throw error;
+    ctx.log.info("signal received during start-up; stopped", { signal: await signalled });
     return 0;
   }
-  // Listen for signals before starting: one that arrives while services start up (the
-  // HTTP server already answers) must still stop hookyard gracefully, not kill it.
-  const signalled = new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
-  const server = await startServer(ctx);
   ctx.log.info("signal received", { signal: await signalled });
   await server.stop();
   return 0;

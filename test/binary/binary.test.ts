@@ -111,6 +111,21 @@ describe("the hookyard binary", () => {
     expect(result.stderr).toStartWith(message);
   });
 
+  test("a DATABASE_URL where something other than PostgreSQL answers exits 2 at once, naming it", async () => {
+    const http = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    try {
+      const result = await run(["migrate"], {
+        DATABASE_URL: `postgres://hookyard:pw@127.0.0.1:${http.port}/hookyard`,
+      });
+      expect(result).toMatchObject({ code: 2, stdout: "" });
+      expect(result.stderr).toBe(
+        `DATABASE_URL: 127.0.0.1:${http.port} answered, but not as PostgreSQL (it sent "HTTP/1.1 400 Bad Request"); is that PostgreSQL's host and port?\n`,
+      );
+    } finally {
+      http.stop(true);
+    }
+  });
+
   test("an unknown command or option is bad usage: exit 2", async () => {
     expect((await run(["bogus"])).code).toBe(2);
     expect((await run(["--frobnicate"])).code).toBe(2);
