@@ -249,7 +249,9 @@ function logLevel(text: string): LogLevel {
 function databaseTarget(url: string): DatabaseTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) {
     try {
-      new URL(url);
+      // postgres.js takes several hosts (`h1:5432,h2:5433`), which URL does not: check
+      // the rest with the first of them, as postgres.js reads it.
+      new URL(url.replace(/@([^/?#@]*?),[^/?#]*/, "@$1"));
     } catch {
       throw new ConfigError("DATABASE_URL", `not a valid PostgreSQL URL: ${quote(url)}`);
     }

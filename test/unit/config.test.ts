@@ -79,6 +79,10 @@ describe("loadConfig", () => {
       url: "postgres://u:p@db:5432/hy",
     });
     expect(loadConfig({ DATABASE_URL: "postgresql://db/hy" }).database.kind).toBe("postgres");
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h1:5432,h2:5433/hy" }).database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h1:5432,h2:5433/hy",
+    });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({
       kind: "sqlite",
       path: ":memory:",
