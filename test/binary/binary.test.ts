@@ -142,6 +142,15 @@ describe("the hookyard binary", () => {
     expect(existsSync(join(workdir, "from-config", "hy.db"))).toBe(true);
   });
 
+  test("a relative SQLite path in a --config file elsewhere is relative to the working directory, sqlite:// or not", async () => {
+    const elsewhere = join(workdir, "etc");
+    await Bun.write(join(elsewhere, "hy.toml"), 'database_url = "sqlite://rel/hy.db"\n');
+    expect((await run(["migrate", "--config", join(elsewhere, "hy.toml")])).code).toBe(0);
+    expect(existsSync(join(workdir, "rel", "hy.db"))).toBe(true);
+    expect(existsSync(join(elsewhere, "rel"))).toBe(false);
+    expect(existsSync("/rel/hy.db")).toBe(false);
+  });
+
   test("serves on the default SQLite from an empty directory, creating and migrating it, and exits 0 on SIGTERM", async () => {
     let search: Response | undefined;
     const { health, ready, code, log } = await serveAndStop({ LOG_LEVEL: "debug" }, async (url) => {
