@@ -45,6 +45,13 @@ export interface Config {
   readonly allowPrivateEndpoints: boolean;
   readonly maxBodySizeBytes: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * ENDPOINT_DISABLE_AFTER: an endpoint whose deliveries have all failed for this long is
+   * disabled, as Svix does; undefined (`0`): never.
+   */
+  readonly endpointDisableAfterMs: number | undefined;
+  /** SECRET_ROTATION_OVERLAP: how long a rotated-out endpoint secret still signs beside the new one. */
+  readonly secretRotationOverlapMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -84,6 +91,8 @@ export const SETTINGS = {
   ALLOW_PRIVATE_ENDPOINTS: "false",
   MAX_BODY_SIZE: "25mb",
   SHUTDOWN_TIMEOUT: "10s",
+  ENDPOINT_DISABLE_AFTER: "5d",
+  SECRET_ROTATION_OVERLAP: "24h",
   LOG_LEVEL: "info",
   ALLOWED_HOSTS: undefined,
 } as const satisfies Record<string, string | undefined>;
@@ -178,6 +187,14 @@ export function loadConfig(env: Record<string, string | undefined>, file?: RawSe
     allowPrivateEndpoints: boolean("ALLOW_PRIVATE_ENDPOINTS", required("ALLOW_PRIVATE_ENDPOINTS")),
     maxBodySizeBytes: size("MAX_BODY_SIZE", required("MAX_BODY_SIZE")),
     shutdownTimeoutMs: duration("SHUTDOWN_TIMEOUT", required("SHUTDOWN_TIMEOUT"), { min: 0 }),
+    endpointDisableAfterMs: orNever(
+      duration("ENDPOINT_DISABLE_AFTER", required("ENDPOINT_DISABLE_AFTER"), { min: 0 }),
+    ),
+    secretRotationOverlapMs: duration(
+      "SECRET_ROTATION_OVERLAP",
+      required("SECRET_ROTATION_OVERLAP"),
+      { min: 0, max: 30 * 86_400_000 },
+    ),
     logLevel: logLevel(required("LOG_LEVEL")),
   });
 }
@@ -191,7 +208,8 @@ function integerIn(name: SettingName, text: string, min: number, max: number): n
 }
 
 function duration(name: SettingName, text: string, bounds: { min: number; max?: number }): number {
-  const ms = parseDuration(text);
+  // A bare 0 needs no unit (ENDPOINT_DISABLE_AFTER=0: never).
+  const ms = text === "0" ? 0 : parseDuration(text);
   if (ms === undefined) {
     throw new ConfigError(
       name,
@@ -212,6 +230,9 @@ function duration(name: SettingName, text: string, bounds: { min: number; max?: 
   }
   return ms;
 }
+
+/** `0` means never. */
+const orNever = (ms: number): number | undefined => (ms === 0 ? undefined : ms);
 
 function size(name: SettingName, text: string): number {
   const bytes = parseSize(text);

@@ -68,6 +68,8 @@ describe("loadConfig", () => {
       allowPrivateEndpoints: false,
       maxBodySizeBytes: 25 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      endpointDisableAfterMs: 5 * 86_400_000,
+      secretRotationOverlapMs: 86_400_000,
       logLevel: "info",
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -155,6 +157,15 @@ describe("loadConfig", () => {
         expect(error.setting).toBe("ALLOWED_HOSTS");
         expect(error.message).toContain(JSON.stringify(entry));
       },
+    );
+  });
+
+  test("ENDPOINT_DISABLE_AFTER=0 means never; SECRET_ROTATION_OVERLAP=0 means none", () => {
+    expect(loadConfig({ ENDPOINT_DISABLE_AFTER: "0" }).endpointDisableAfterMs).toBeUndefined();
+    expect(loadConfig({ ENDPOINT_DISABLE_AFTER: "12h" }).endpointDisableAfterMs).toBe(43_200_000);
+    expect(loadConfig({ SECRET_ROTATION_OVERLAP: "0" }).secretRotationOverlapMs).toBe(0);
+    expect(configError(() => loadConfig({ SECRET_ROTATION_OVERLAP: "90d" })).setting).toBe(
+      "SECRET_ROTATION_OVERLAP",
     );
   });
 
