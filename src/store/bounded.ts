@@ -66,6 +66,7 @@ export function boundedStore(store: Store, ms: number): Store {
     relay: boundedCalls(store.relay, ms, "relay"),
     hooks: boundedCalls(store.hooks, ms, "hooks"),
     retention: boundedCalls(store.retention, ms, "retention"),
+    recovery: boundedCalls(store.recovery, ms, "recovery"),
     migrate: () => store.migrate(),
     ping: () => bounded(store.ping(), ms, "ping"),
     tryExclusive: (name, task) => store.tryExclusive(name, task),

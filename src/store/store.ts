@@ -8,6 +8,7 @@ import type { EndpointStore } from "./endpoints.ts";
 import type { ChangeStore, EventStore } from "./events.ts";
 import type { HookStore } from "./hooks.ts";
 import type { MigrationReport } from "./migrate.ts";
+import type { RecoveryStore } from "./recovery.ts";
 import type { RelayStore } from "./relay.ts";
 import type { RetentionStore } from "./retention.ts";
 
@@ -27,6 +28,7 @@ export interface Store {
   readonly relay: RelayStore;
   readonly hooks: HookStore;
   readonly retention: RetentionStore;
+  readonly recovery: RecoveryStore;
 
   /** Applies pending migrations; safe to run from several instances at once. */
   migrate(): Promise<MigrationReport>;

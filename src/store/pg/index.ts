@@ -16,6 +16,7 @@ import { PgDeliveryStore } from "./deliveries.ts";
 import { PgEndpointStore } from "./endpoints.ts";
 import { INGEST_WRITERS, PgChangeStore, PgEventStore } from "./events.ts";
 import { PgHookStore } from "./hooks.ts";
+import { PgRecoveryStore } from "./recovery.ts";
 import { PgRelayStore } from "./relay.ts";
 import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
@@ -62,6 +63,7 @@ export class PgStore implements Store {
   readonly relay: PgRelayStore;
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
+  readonly recovery: PgRecoveryStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
 
@@ -84,6 +86,7 @@ export class PgStore implements Store {
     this.endpoints = new PgEndpointStore(this.db);
     this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
+    this.recovery = new PgRecoveryStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {

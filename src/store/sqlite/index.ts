@@ -18,6 +18,7 @@ import { SqliteDeliveryStore } from "./deliveries.ts";
 import { SqliteEndpointStore } from "./endpoints.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
 import { SqliteHookStore } from "./hooks.ts";
+import { SqliteRecoveryStore } from "./recovery.ts";
 import { SqliteRelayStore } from "./relay.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly relay: SqliteRelayStore;
   readonly hooks: SqliteHookStore;
   readonly retention: SqliteRetentionStore;
+  readonly recovery: SqliteRecoveryStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
   private readonly heldLocks = new Set<string>();
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
     this.endpoints = new SqliteEndpointStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
+    this.recovery = new SqliteRecoveryStore(this.db, sqlite);
   }
 
   /**

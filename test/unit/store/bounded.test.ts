@@ -27,7 +27,16 @@ describe("boundedStore", () => {
   const never = () => new Promise<never>(() => {});
   const later = <T>(value: T, ms: number) =>
     new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
-  const PARTS = ["events", "changes", "endpoints", "deliveries", "relay", "hooks", "retention"];
+  const PARTS = [
+    "events",
+    "changes",
+    "endpoints",
+    "deliveries",
+    "relay",
+    "hooks",
+    "retention",
+    "recovery",
+  ];
   /** A store whose methods answer as each test says; only what a test calls exists. */
   const fakeStore = (methods: Record<string, unknown>, dialect: Dialect = "postgres") =>
     ({

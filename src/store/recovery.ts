@@ -1,0 +1,80 @@
+/**
+ * Recovering after an outage: failed deliveries queued again, events an endpoint never got
+ * queued for it, one event sent again, a test event sent to one endpoint. The bulk
+ * operations work a batch at a time, each batch its own short statement and commit, so
+ * that 100,000 deliveries neither hold a transaction open nor block the worker: the caller
+ * (../recovery/service.ts) loops, waking the workers as each batch lands.
+ */
+import type { TimeCursor } from "./cursor.ts";
+import type { ClaimedDelivery } from "./deliveries.ts";
+import type { NewEvent } from "./events.ts";
+
+/** Inclusive at both ends, as GET /events reads `since` and `until`; no end when `until` is absent. */
+export interface TimeWindow {
+  readonly since: Date;
+  readonly until?: Date | undefined;
+}
+
+/** One batch: at most `limit` rows, after `after` in (time, id) order. */
+export interface BatchRequest {
+  readonly limit: number;
+  readonly after?: TimeCursor | undefined;
+}
+
+export interface BatchResult {
+  /** Rows queued by this batch. */
+  readonly queued: number;
+  /** Where the next batch starts; null when this one reached the end. */
+  readonly next: TimeCursor | null;
+}
+
+export interface RecoveryStore {
+  /** Failed deliveries to the endpoint created in the window. */
+  countFailed(endpointId: string, window: TimeWindow): Promise<number>;
+  /**
+   * Makes a batch of them pending again, due `now`, with a fresh retry schedule (as
+   * DeliveryStore.retry does one), in creation order.
+   */
+  requeueFailed(
+    endpointId: string,
+    window: TimeWindow,
+    now: Date,
+    batch: BatchRequest,
+  ): Promise<BatchResult>;
+  /**
+   * Events received in the window whose type `eventTypes` takes (../delivery/event-types.ts
+   * rules) and that have no delivery to the endpoint, whatever its status.
+   */
+  countMissing(
+    endpointId: string,
+    eventTypes: readonly string[],
+    window: TimeWindow,
+  ): Promise<number>;
+  /**
+   * Queues a delivery to the endpoint, pending and due `now`, for a batch of those events,
+   * in the order they were received. Two calls at once for one endpoint never queue one
+   * event twice.
+   */
+  queueMissing(
+    endpointId: string,
+    eventTypes: readonly string[],
+    window: TimeWindow,
+    now: Date,
+    batch: BatchRequest,
+  ): Promise<BatchResult>;
+  /**
+   * A new pending delivery of the event, due `now`, to each of the endpoints that is still
+   * there and enabled; answers how many were queued.
+   */
+  resend(eventId: string, endpointIds: readonly string[], now: Date): Promise<number>;
+  /**
+   * Stores `event` with one delivery, to this endpoint only, already leased to `lease.holder`
+   * (so that no worker claims it while the caller attempts it), and answers it as a claim
+   * would. Undefined when there is no such endpoint; nothing is stored then.
+   */
+  recordLeased(
+    event: NewEvent,
+    endpointId: string,
+    lease: { readonly until: Date; readonly holder: string },
+  ): Promise<ClaimedDelivery | undefined>;
+}

@@ -1,0 +1,234 @@
+import type { Database } from "bun:sqlite";
+import { and, asc, count, eq, inArray, notExists, type SQL, sql } from "drizzle-orm";
+import { newId } from "../../lib/ids.ts";
+import { CLAIMED_COLUMNS, type ClaimedRow, claimedFromRow } from "../claimed-row.ts";
+import type { TimeCursor } from "../cursor.ts";
+import type { ClaimedDelivery } from "../deliveries.ts";
+import type { NewEvent } from "../events.ts";
+import type { BatchRequest, BatchResult, RecoveryStore, TimeWindow } from "../recovery.ts";
+import { eventTypeCondition, inWindow, newerThan, nextAfter } from "../recovery-sql.ts";
+import type { SqliteDb, SqliteExecutor } from "./db.ts";
+import { deliveries, endpoints, events } from "./schema.ts";
+
+/**
+ * Each batch is one synchronous transaction (nothing else in this process runs meanwhile),
+ * IMMEDIATE where it reads before it writes, so that another process on the same file
+ * (`hookyard prune`) cannot write in between.
+ */
+export class SqliteRecoveryStore implements RecoveryStore {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly sqlite: Database,
+  ) {}
+
+  async countFailed(endpointId: string, window: TimeWindow): Promise<number> {
+    const row = this.db
+      .select({ n: count() })
+      .from(deliveries)
+      .where(failedIn(endpointId, window))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  async requeueFailed(
+    endpointId: string,
+    window: TimeWindow,
+    now: Date,
+    batch: BatchRequest,
+  ): Promise<BatchResult> {
+    return this.db.transaction(
+      (tx) => {
+        const rows = tx
+          .select({ id: deliveries.id, at: deliveries.createdAt })
+          .from(deliveries)
+          .where(
+            and(
+              failedIn(endpointId, window),
+              batch.after ? newerThan(deliveries.createdAt, deliveries.id, batch.after) : undefined,
+            ),
+          )
+          .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
+          .limit(batch.limit)
+          .all();
+        if (rows.length === 0) return { queued: 0, next: null };
+        tx.update(deliveries)
+          .set({ status: "pending", attemptCount: 0, nextAttemptAt: now, updatedAt: now })
+          .where(
+            inArray(
+              deliveries.id,
+              rows.map((row) => row.id),
+            ),
+          )
+          .run();
+        return { queued: rows.length, next: nextAfter(rows, batch.limit) };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  async countMissing(
+    endpointId: string,
+    eventTypes: readonly string[],
+    window: TimeWindow,
+  ): Promise<number> {
+    const row = this.db
+      .select({ n: count() })
+      .from(events)
+      .where(missingFor(this.db, endpointId, eventTypes, window, undefined))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  async queueMissing(
+    endpointId: string,
+    eventTypes: readonly string[],
+    window: TimeWindow,
+    now: Date,
+    batch: BatchRequest,
+  ): Promise<BatchResult> {
+    return this.db.transaction(
+      (tx) => {
+        if (!endpointExists(tx, endpointId)) return { queued: 0, next: null };
+        const rows = tx
+          .select({ id: events.id, at: events.receivedAt })
+          .from(events)
+          .where(missingFor(tx, endpointId, eventTypes, window, batch.after))
+          .orderBy(asc(events.receivedAt), asc(events.id))
+          .limit(batch.limit)
+          .all();
+        if (rows.length > 0) {
+          tx.insert(deliveries)
+            .values(rows.map((row) => pendingDelivery(row.id, endpointId, now)))
+            .run();
+        }
+        return { queued: rows.length, next: nextAfter(rows, batch.limit) };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  async resend(eventId: string, endpointIds: readonly string[], now: Date): Promise<number> {
+    if (endpointIds.length === 0) return 0;
+    return this.db.transaction(
+      (tx) => {
+        const event = tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).get();
+        if (!event) return 0;
+        const targets = tx
+          .select({ id: endpoints.id })
+          .from(endpoints)
+          .where(and(inArray(endpoints.id, [...endpointIds]), eq(endpoints.enabled, true)))
+          .all();
+        if (targets.length === 0) return 0;
+        tx.insert(deliveries)
+          .values(targets.map(({ id }) => pendingDelivery(eventId, id, now)))
+          .run();
+        return targets.length;
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  async recordLeased(
+    event: NewEvent,
+    endpointId: string,
+    lease: { readonly until: Date; readonly holder: string },
+  ): Promise<ClaimedDelivery | undefined> {
+    const deliveryId = newId();
+    const stored = this.db.transaction(
+      (tx) => {
+        if (!endpointExists(tx, endpointId)) return false;
+        const eventId = newId();
+        tx.insert(events)
+          .values({
+            id: eventId,
+            source: event.source,
+            type: event.type,
+            entityType: event.entityType ?? null,
+            entityId: event.entityId ?? null,
+            action: event.action ?? null,
+            occurredAt: event.occurredAt,
+            receivedAt: event.receivedAt,
+            payload: event.payload,
+            headers: { ...event.headers },
+            dedupeKey: event.dedupeKey ?? null,
+          })
+          .run();
+        tx.insert(deliveries)
+          .values({
+            ...pendingDelivery(eventId, endpointId, event.receivedAt),
+            id: deliveryId,
+            leaseExpiresAt: lease.until,
+            leasedBy: lease.holder,
+          })
+          .run();
+        return true;
+      },
+      { behavior: "immediate" },
+    );
+    if (!stored) return undefined;
+    // Read back as a claim reads it (../claimed-row.ts), so that it carries whatever a
+    // claim carries for sending.
+    const row = this.sqlite
+      .query<ClaimedRow, [string]>(
+        `select ${CLAIMED_COLUMNS}
+         from deliveries d
+         join events ev on ev.id = d.event_id
+         join endpoints en on en.id = d.endpoint_id
+         where d.id = ?`,
+      )
+      .get(deliveryId);
+    if (!row) throw new Error("the leased delivery was not read back");
+    return claimedFromRow(row, {
+      date: (value) => new Date(value as number),
+      json: (value) => JSON.parse(value as string),
+    });
+  }
+}
+
+function failedIn(endpointId: string, window: TimeWindow): SQL | undefined {
+  return and(
+    eq(deliveries.endpointId, endpointId),
+    eq(deliveries.status, "failed"),
+    inWindow(deliveries.createdAt, window),
+  );
+}
+
+function missingFor(
+  db: SqliteExecutor,
+  endpointId: string,
+  eventTypes: readonly string[],
+  window: TimeWindow,
+  after: TimeCursor | undefined,
+): SQL | undefined {
+  return and(
+    inWindow(events.receivedAt, window),
+    eventTypeCondition(events.type, eventTypes),
+    after ? newerThan(events.receivedAt, events.id, after) : undefined,
+    notExists(
+      db
+        .select({ one: sql`1` })
+        .from(deliveries)
+        .where(and(eq(deliveries.eventId, events.id), eq(deliveries.endpointId, endpointId))),
+    ),
+  );
+}
+
+function endpointExists(tx: SqliteExecutor, endpointId: string): boolean {
+  return (
+    tx.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.id, endpointId)).get() !==
+    undefined
+  );
+}
+
+function pendingDelivery(eventId: string, endpointId: string, now: Date) {
+  return {
+    id: newId(),
+    eventId,
+    endpointId,
+    status: "pending",
+    attemptCount: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
