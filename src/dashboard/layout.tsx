@@ -74,6 +74,10 @@ export function Layout({
           <script src={SCRIPT_SRC} defer></script>
         </head>
         <body>
+          {/* First on the page: keyboard and screen reader users jump past the navigation. */}
+          <a href="#main" class="skip-link">
+            Skip to content
+          </a>
           {SITE_NOTICE_SLOT}
           <header class="topbar">
             <a href="/dashboard" class="brand">
@@ -90,7 +94,7 @@ export function Layout({
               </a>
             </nav>
           </header>
-          <main class="page">
+          <main class="page" id="main" tabindex="-1">
             <div class="page-head">
               <h1 safe>{title}</h1>
               <div class="page-actions">

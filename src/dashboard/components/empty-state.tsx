@@ -24,7 +24,9 @@ export function EmptyState({ title, text, code }: EmptyStateProps): JSX.Element 
       ) : (
         <div class="code-box">
           <CopyButton target={codeId} />
-          <pre id={codeId} class="code" safe>
+          {/* Focusable: a long command scrolls sideways on a phone, and keys must reach it. */}
+          {/* biome-ignore lint/a11y/useSemanticElements: the <pre> itself scrolls, so it is the region */}
+          <pre id={codeId} class="code" tabindex="0" role="region" aria-label="Command" safe>
             {code}
           </pre>
         </div>

@@ -4,6 +4,7 @@
  * first 256 KB shows what it is. The API serves the whole thing.
  */
 import { CopyButton, uniqueId } from "./copy-button.tsx";
+import { attr } from "./markup.ts";
 
 export const DEFAULT_VIEW_LIMIT_BYTES = 256 * 1024;
 
@@ -45,20 +46,27 @@ export interface TextViewProps {
   readonly maxBytes?: number;
   /** Adds a Copy button for the shown text. */
   readonly copyable?: boolean;
+  /** What the text is ("Payload", "Headers"): the name of its scrolling box. Default `Text`. */
+  readonly label?: string;
 }
 
-/** Raw text (a non-JSON body, headers) in a scrolling `<pre>`. */
+/**
+ * Raw text (a non-JSON body, headers) in a scrolling `<pre>`. The box takes keyboard
+ * focus (a region with a name), so its overflow can be scrolled without a mouse.
+ */
 export function TextView({
   text,
   maxBytes = DEFAULT_VIEW_LIMIT_BYTES,
   copyable = false,
+  label = "Text",
 }: TextViewProps): JSX.Element {
   const shown = truncateUtf8(text, maxBytes);
   const id = uniqueId("view");
   return (
     <div class="code-box">
       {copyable ? <CopyButton target={id} /> : ""}
-      <pre id={id} class="code" safe>
+      {/* biome-ignore lint/a11y/useSemanticElements: the <pre> itself scrolls, so it is the region that takes focus */}
+      <pre id={id} class="code" tabindex="0" role="region" aria-label={attr(label)} safe>
         {keepLeadingNewline(shown.text)}
       </pre>
       {shown.truncated ? (
@@ -82,10 +90,19 @@ export interface JsonViewProps {
   readonly value: unknown;
   readonly maxBytes?: number;
   readonly copyable?: boolean;
+  /** See TextView. Default `JSON`. */
+  readonly label?: string;
 }
 
 /** A JSON value pretty-printed in a scrolling `<pre>`. */
-export function JsonView({ value, maxBytes, copyable }: JsonViewProps): JSX.Element {
+export function JsonView({
+  value,
+  maxBytes,
+  copyable,
+  label = "JSON",
+}: JsonViewProps): JSX.Element {
   if (value === undefined) return <p class="muted">(empty)</p>;
-  return <TextView text={prettyJson(value)} maxBytes={maxBytes} copyable={copyable} />;
+  return (
+    <TextView text={prettyJson(value)} maxBytes={maxBytes} copyable={copyable} label={label} />
+  );
 }

@@ -105,7 +105,7 @@ function StateView({ state }: { readonly state: EntityAggregate }): JSX.Element 
           { label: "Updated", value: markup(<Time value={state.updated_at} />) },
         ]}
       />
-      <JsonView value={state.state} copyable />
+      <JsonView value={state.state} copyable label="State" />
     </>
   );
 }

@@ -93,7 +93,7 @@ export function EventPage({ event, deliveries, moreDeliveries }: EventPageProps)
         ]}
       />
       <h2>Payload</h2>
-      <JsonView value={event.payload} copyable />
+      <JsonView value={event.payload} copyable label="Payload" />
       <h2>Headers</h2>
       {headerLines.length === 0 ? (
         <p class="muted">No request headers were kept for this event.</p>

@@ -83,11 +83,11 @@ export function RelayMessagePage({
       ) : (
         <>
           <h2>{message.status === "rejected" ? "Why it was rejected" : "Last error"}</h2>
-          <TextView text={message.lastError} />
+          <TextView text={message.lastError} label="Last error" />
         </>
       )}
       <h2>{message.status === "rejected" ? "Envelope as received" : "Payload"}</h2>
-      <JsonView value={message.payload} copyable />
+      <JsonView value={message.payload} copyable label="Payload" />
     </Layout>
   );
 }
