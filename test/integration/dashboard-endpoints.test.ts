@@ -3,7 +3,15 @@ import { DASHBOARD_CSP } from "../../src/dashboard/html.ts";
 import { DELIVERIES_PER_PAGE } from "../../src/dashboard/pages/endpoints.tsx";
 import type { Endpoint } from "../../src/store/endpoints.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
-import { links, openSession, page, postForm, type Session } from "../support/dashboard-session.ts";
+import {
+  follow,
+  links,
+  openSession,
+  page,
+  postForm,
+  type Session,
+  setCookies,
+} from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import { capturingLogger, type Receiver, startReceiver } from "../support/receiver.ts";
 import { handlerAttributes, type ParsedHtml, parseHtml } from "../unit/dashboard/parse-html.ts";
@@ -116,7 +124,7 @@ for (const dialect of dialects) {
       );
       expect(response.status).toBe(303);
       const location = response.headers.get("location") ?? "";
-      const id = location.match(/^\/dashboard\/endpoints\/([^?]+)\?done=created$/)?.[1];
+      const id = location.match(/^\/dashboard\/endpoints\/([^?]+)$/)?.[1];
       expect(id).toBeDefined();
       const endpoint = await app.store.endpoints.get(decodeURIComponent(id ?? ""));
       expect(endpoint).toMatchObject({
@@ -127,23 +135,21 @@ for (const dialect of dialects) {
       });
       expect(endpoint?.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
-      const {
-        response: shown,
-        html,
-        parsed,
-      } = await page(app, location, {
-        cookie: session.cookie,
-      });
+      const { response: shown, html, parsed } = await follow(app, response, session);
       expect(shown.status).toBe(200);
       expect(parsed.text).toContain("Endpoint created.");
+      // Masked until revealed; Reveal and Copy both name the element that holds it.
       const secretId = html.match(
-        new RegExp(`<code id="([^"]+)">${endpoint?.secret.replaceAll("+", "\\+")}</code>`),
+        new RegExp(
+          `<code id="([^"]+)" class="secret-value" hidden>${endpoint?.secret.replaceAll("+", "\\+")}</code>`,
+        ),
       )?.[1];
       expect(secretId).toBeDefined();
-      const copy = parsed.elements.find(
-        (e) => e.tag === "button" && e.attributes["data-copy-target"] === secretId,
-      );
-      expect(copy).toBeDefined();
+      const button = (attribute: string) =>
+        parsed.elements.find((e) => e.tag === "button" && e.attributes[attribute] === secretId);
+      expect(button("data-copy-target")).toBeDefined();
+      expect(button("data-reveal-target")?.attributes["aria-controls"]).toBe(secretId);
+      expect(parsed.text).toContain("whsec_••••");
     });
 
     test("without event types the endpoint receives every type, as with the API", async () => {
@@ -246,9 +252,7 @@ for (const dialect of dialects) {
         sameOrigin(),
       );
       expect(disabled.status).toBe(303);
-      expect(disabled.headers.get("location")).toBe(
-        `/dashboard/endpoints/${endpoint.id}?done=disabled`,
-      );
+      expect(disabled.headers.get("location")).toBe(`/dashboard/endpoints/${endpoint.id}`);
       expect((await app.store.endpoints.get(endpoint.id))?.enabled).toBe(false);
       // The same form sent twice (a double click) leaves it disabled rather than flipping back.
       await postForm(app, path, { csrf_token: session.token, enabled: "false" }, sameOrigin());
@@ -278,7 +282,7 @@ for (const dialect of dialects) {
       const rotated = await app.store.endpoints.get(endpoint.id);
       expect(rotated?.secret).toMatch(/^whsec_/);
       expect(rotated?.secret).not.toBe(endpoint.secret);
-      const { parsed } = await page(app, response.headers.get("location") ?? "");
+      const { parsed } = await follow(app, response, session);
       expect(parsed.text).toContain(rotated?.secret ?? "?");
       expect(parsed.text).not.toContain(endpoint.secret);
       expect(parsed.text).toContain("Secret rotated");
@@ -295,7 +299,8 @@ for (const dialect of dialects) {
       expect(await app.store.endpoints.get(endpoint.id)).toBeDefined();
       const response = await postForm(app, path, { csrf_token: session.token }, sameOrigin());
       expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("/dashboard/endpoints?done=deleted");
+      expect(response.headers.get("location")).toBe("/dashboard/endpoints");
+      expect((await follow(app, response, session)).parsed.text).toContain("Endpoint deleted");
       expect(await app.store.endpoints.get(endpoint.id)).toBeUndefined();
       const again = await postForm(app, path, { csrf_token: session.token }, sameOrigin());
       expect(again.status).toBe(404);
@@ -391,13 +396,21 @@ for (const dialect of dialects) {
 
       const redelivered = await postForm(app, retry, { csrf_token: session.token }, sameOrigin());
       expect(redelivered.status).toBe(303);
-      expect(redelivered.headers.get("location")).toBe(`${path}?done=redelivered`);
+      expect(redelivered.headers.get("location")).toBe(path);
       await logs.waitForAttempts(2, delivery.id);
       expect(await app.store.deliveries.attempts(delivery.id)).toHaveLength(2);
       expect(receiver.requests.filter((r) => r.id === event.id)).toHaveLength(2);
-      const after = await page(app, path);
-      const attemptRows = after.html.match(/<tr>/g)?.length ?? 0;
-      expect(attemptRows).toBe(3); // the header row and two attempts
+      const after = await follow(app, redelivered, session);
+      expect(after.parsed.text).toContain("Redelivery queued");
+      const items = after.parsed.elements.filter((e) => e.attributes.class === "attempt");
+      expect(items.map((e) => e.attributes.id)).toEqual(["attempt-1", "attempt-2"]);
+      // The delivery's attempt_count started again at the redelivery: the page counts both.
+      expect((await app.store.deliveries.get(delivery.id))?.attemptCount).toBe(1);
+      expect(after.parsed.text).toContain("Attempts2 (1 since it was last redelivered by hand)");
+      // Shown once: the page clears the notice, and loading it again says nothing more.
+      expect(setCookies(after.response).hookyard_notice).toBe("");
+      const reloaded = await page(app, path, { cookie: session.cookie });
+      expect(reloaded.parsed.text).not.toContain("Redelivery queued");
     });
 
     test("redelivering to a disabled endpoint is refused with 409 rather than left waiting", async () => {

@@ -4,7 +4,14 @@ import { RELAY_MESSAGES_PER_PAGE } from "../../src/dashboard/pages/relay.tsx";
 import { ERROR_PREVIEW_CHARS } from "../../src/dashboard/pages/relay-list.tsx";
 import type { NewRelayMessage, RelayMessage, RelayOutcome } from "../../src/store/relay.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
-import { links, openSession, page, postForm, type Session } from "../support/dashboard-session.ts";
+import {
+  follow,
+  links,
+  openSession,
+  page,
+  postForm,
+  type Session,
+} from "../support/dashboard-session.ts";
 import { dialects } from "../support/databases.ts";
 import { handlerAttributes, type ParsedHtml } from "../unit/dashboard/parse-html.ts";
 
@@ -194,12 +201,12 @@ for (const dialect of dialects) {
       const response = await postForm(app, path, { csrf_token: session.token }, sameOrigin());
       expect(response.status).toBe(303);
       const location = response.headers.get("location") ?? "";
-      expect(location).toBe(`${messageHref("failed")}?done=retried`);
+      expect(location).toBe(messageHref("failed"));
       expect(await app.store.relay.get(id("failed"))).toMatchObject({
         status: "queued",
         attemptCount: 0,
       });
-      const { parsed } = await page(app, location);
+      const { parsed } = await follow(app, response, session);
       expect(parsed.text).toContain("Queued again");
     });
 

@@ -46,3 +46,26 @@ export async function page(app: TestApp, path: string, headers: Record<string, s
 
 export const links = (parsed: ParsedHtml) =>
   parsed.elements.filter((e) => e.tag === "a").map((e) => e.attributes.href ?? "");
+
+/** The `name=value` of each cookie a response sets (a cookie being cleared has an empty value). */
+export function setCookies(response: Response): Record<string, string> {
+  return Object.fromEntries(
+    response.headers.getSetCookie().map((header) => {
+      const pair = header.split(";")[0] ?? "";
+      const eq = pair.indexOf("=");
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+}
+
+/**
+ * Follows a form's 303 as a browser would: GETs the location with the session's cookie
+ * and those the redirect set (the one-time notice). `cookie` is what to send next.
+ */
+export async function follow(app: TestApp, redirect: Response, session: Session) {
+  expect(redirect.status).toBe(303);
+  const location = redirect.headers.get("location") ?? "";
+  const set = Object.entries(setCookies(redirect)).map(([name, value]) => `${name}=${value}`);
+  const cookie = [session.cookie, ...set].join("; ");
+  return { location, cookie, ...(await page(app, location, { cookie })) };
+}

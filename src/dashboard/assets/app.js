@@ -2,23 +2,42 @@
 // work without. Loaded with `defer` from /dashboard/assets/app.js (the CSP forbids inline
 // scripts, so behaviour hangs off data-* attributes):
 //   data-copy-target="ID"   on a button: copy the text of element #ID
+//   data-reveal-target="ID" on a button: show or mask the secret #ID, whose mask is the
+//                           element with data-secret-mask="ID"
 //   data-confirm="QUESTION" on a form: ask before submitting
 //   data-refresh-seconds=N  on an element: reload the page every N seconds, with a
 //                           [data-refresh-toggle] button inside to switch it on and off
 (() => {
   const REFRESH_SETTING = "hookyard.autoRefresh";
 
-  // Copy buttons start hidden, so none shows where this script does not run.
-  for (const button of document.querySelectorAll("[data-copy-target]")) {
+  // Copy and Reveal buttons start hidden, so none shows where this script does not run.
+  for (const button of document.querySelectorAll("[data-copy-target], [data-reveal-target]")) {
     button.hidden = false;
   }
 
   document.addEventListener("click", (event) => {
-    const button = event.target instanceof Element && event.target.closest("[data-copy-target]");
-    if (!button) return;
-    const target = document.getElementById(button.getAttribute("data-copy-target") || "");
-    if (target) copyText(button, target);
+    const clicked = event.target instanceof Element ? event.target : null;
+    const copy = clicked?.closest("[data-copy-target]");
+    if (copy) {
+      const target = document.getElementById(copy.getAttribute("data-copy-target") || "");
+      if (target) copyText(copy, target);
+      return;
+    }
+    const reveal = clicked?.closest("[data-reveal-target]");
+    if (reveal) toggleSecret(reveal, reveal.getAttribute("data-reveal-target") || "");
   });
+
+  function toggleSecret(button, id, show) {
+    const secret = document.getElementById(id);
+    if (!secret) return;
+    const visible = show ?? secret.hidden;
+    secret.hidden = !visible;
+    for (const mask of document.querySelectorAll("[data-secret-mask]")) {
+      if (mask.getAttribute("data-secret-mask") === id) mask.hidden = visible;
+    }
+    button.textContent = visible ? "Hide" : "Reveal";
+    button.setAttribute("aria-expanded", String(visible));
+  }
 
   async function copyText(button, target) {
     const label = button.textContent;
@@ -27,7 +46,12 @@
       await navigator.clipboard.writeText(target.textContent || "");
       button.textContent = "Copied";
     } catch {
-      // Plain http on a LAN address: select the text and let the user copy it.
+      // Plain http on a LAN address: select the text and let the user copy it (a masked
+      // secret is revealed first: hidden text cannot be selected).
+      if (target.hidden) {
+        const reveal = document.querySelector(`[data-reveal-target="${CSS.escape(target.id)}"]`);
+        if (reveal) toggleSecret(reveal, target.id, true);
+      }
       const range = document.createRange();
       range.selectNodeContents(target);
       const selection = window.getSelection();

@@ -10,6 +10,7 @@ export { Notice } from "./notice.tsx";
 export { Pager } from "./pager.tsx";
 export { CsrfField, PostButton } from "./post-button.tsx";
 export { hrefWith, type QueryValues, queryValue } from "./query.ts";
+export { maskSecret, SecretValue } from "./secret-value.tsx";
 export { badgeTone, StatusBadge } from "./status-badge.tsx";
 export { type Column, Table } from "./table.tsx";
 export { formatUtc, Time } from "./time.tsx";

@@ -4,72 +4,34 @@
  * trusted any more than senders). Rendering only: delivery-routes.tsx loads.
  */
 
-import type { Delivery, DeliveryAttempt } from "../../store/deliveries.ts";
+import type { Delivery } from "../../store/deliveries.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
 import type { StoredEvent } from "../../store/events.ts";
-import {
-  type Column,
-  KeyValue,
-  markup,
-  Notice,
-  PostButton,
-  StatusBadge,
-  Table,
-  TextView,
-  Time,
-} from "../components/index.ts";
+import { KeyValue, markup, Notice, PostButton, StatusBadge, Time } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
+import {
+  AttemptList,
+  attemptCounts,
+  describeAttemptCount,
+  type ShownAttempt,
+} from "./delivery-attempts.tsx";
 import { endpointHref, type PageNotice } from "./endpoint-list.tsx";
 import { deliveryHref, eventHref } from "./event-display.ts";
-
-/** The store keeps 4 KB of each response; the page never shows more, whatever it holds. */
-export const RESPONSE_SHOWN_BYTES = 4 * 1024;
 
 export interface DeliveryPageProps {
   readonly delivery: Delivery;
   /** Undefined when retention removed it (the delivery would normally go with it). */
   readonly event: StoredEvent | undefined;
   readonly endpoint: Endpoint | undefined;
-  /** Oldest first. */
-  readonly attempts: readonly DeliveryAttempt[];
+  /** Oldest first, read together with `delivery` (delivery-snapshot.ts). */
+  readonly attempts: readonly ShownAttempt[];
   readonly csrfToken: string;
   readonly notice?: PageNotice | undefined;
 }
 
-interface NumberedAttempt {
-  readonly number: number;
-  readonly attempt: DeliveryAttempt;
-}
-
-const attemptColumns: readonly Column<NumberedAttempt>[] = [
-  { header: "#", cell: ({ number }) => number, class: "num" },
-  {
-    header: "Time",
-    cell: ({ attempt }) => markup(<Time value={attempt.attemptedAt} />),
-    class: "nowrap",
-  },
-  {
-    header: "Status",
-    cell: ({ attempt }) =>
-      attempt.statusCode === null
-        ? "no response"
-        : markup(<StatusBadge status={attempt.statusCode} />),
-    class: "nowrap",
-  },
-  { header: "Duration", cell: ({ attempt }) => `${attempt.durationMs} ms`, class: "num" },
-  { header: "Error", cell: ({ attempt }) => attempt.error, class: "wrap" },
-  {
-    header: "Response",
-    cell: ({ attempt }) =>
-      attempt.responseBody === null || attempt.responseBody === ""
-        ? null
-        : markup(<TextView text={attempt.responseBody} maxBytes={RESPONSE_SHOWN_BYTES} />),
-    class: "wrap",
-  },
-];
-
 export function DeliveryPage(props: DeliveryPageProps): JSX.Element {
   const { delivery, event, endpoint, csrfToken } = props;
+  const counts = attemptCounts(delivery, props.attempts);
   return (
     <Layout
       title={`Delivery of ${event?.type ?? "an event"}`}
@@ -125,7 +87,7 @@ export function DeliveryPage(props: DeliveryPageProps): JSX.Element {
             mono: true,
           },
           { label: "Webhook id", value: delivery.eventId, mono: true },
-          { label: "Attempts", value: delivery.attemptCount },
+          { label: "Attempts", value: describeAttemptCount(counts) },
           {
             label: "Last response",
             value:
@@ -145,13 +107,10 @@ export function DeliveryPage(props: DeliveryPageProps): JSX.Element {
           { label: "Delivered", value: markup(<Time value={delivery.deliveredAt} />) },
         ]}
       />
-      <h2>Attempts</h2>
-      <Table
-        caption="Attempts, oldest first"
-        columns={attemptColumns}
-        rows={props.attempts.map((attempt, index) => ({ number: index + 1, attempt }))}
-        empty={<p class="muted empty-line">No attempt yet.</p>}
-      />
+      <section aria-labelledby="attempts-heading">
+        <h2 id="attempts-heading">Attempts, oldest first</h2>
+        <AttemptList attempts={props.attempts} counts={counts} />
+      </section>
     </Layout>
   );
 }

@@ -1,14 +1,17 @@
 /**
  * `/dashboard/deliveries/:id`: one delivery with its attempts, and the Redeliver button
  * (the dashboard's `POST /deliveries/:id/retry`, with the same rule: a disabled
- * endpoint's delivery is not retried, since it would only wait).
+ * endpoint's delivery is not retried, since it would only wait). The redirect after it
+ * carries its notice in a one-time cookie (flash.ts), not in the URL.
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { errorPageResponse } from "../components/index.ts";
-import { issueCsrfToken } from "../csrf.ts";
-import { htmlResponse, seeOther } from "../html.ts";
+import { seeOtherWithNotice } from "../flash.ts";
+import { htmlResponse } from "../html.ts";
+import { pageCookies } from "../page-cookies.ts";
 import { DeliveryPage } from "./delivery-detail.tsx";
+import { readDeliverySnapshot } from "./delivery-snapshot.ts";
 import { endpointHref } from "./endpoint-list.tsx";
 import { outcomeNotice } from "./endpoint-query.ts";
 import { deliveryHref, isPlausibleText } from "./event-display.ts";
@@ -21,25 +24,27 @@ export function deliveryPages(ctx: AppContext) {
     isPlausibleText(id) ? store.deliveries.get(id) : Promise.resolve(undefined);
 
   return new Elysia({ name: "dashboard.deliveries" })
-    .get("/dashboard/deliveries/:id", async ({ request, params, query }) => {
-      const delivery = await findDelivery(params.id);
-      if (!delivery) return deliveryNotFound(params.id);
-      const [event, endpoint, attempts] = await Promise.all([
+    .get("/dashboard/deliveries/:id", async ({ request, params }) => {
+      const snapshot = isPlausibleText(params.id)
+        ? await readDeliverySnapshot(store.deliveries, params.id)
+        : undefined;
+      if (!snapshot) return deliveryNotFound(params.id);
+      const { delivery, attempts } = snapshot;
+      const [event, endpoint] = await Promise.all([
         store.events.get(delivery.eventId),
         store.endpoints.get(delivery.endpointId),
-        store.deliveries.attempts(delivery.id),
       ]);
-      const csrf = issueCsrfToken(request);
+      const page = pageCookies(request);
       return htmlResponse(
         <DeliveryPage
           delivery={delivery}
           event={event}
           endpoint={endpoint}
           attempts={attempts}
-          csrfToken={csrf.token}
-          notice={outcomeNotice(query)}
+          csrfToken={page.csrfToken}
+          notice={outcomeNotice(page.notice)}
         />,
-        { headers: csrf.headers },
+        { headers: page.headers },
       );
     })
     .post("/dashboard/deliveries/:id/retry", async ({ request, body, params }) => {
@@ -59,7 +64,7 @@ export function deliveryPages(ctx: AppContext) {
       const retried = await store.deliveries.retry(delivery.id, ctx.now());
       if (!retried) return deliveryNotFound(params.id);
       await store.wake("deliveries");
-      return seeOther(`${deliveryHref(retried.id)}?done=redelivered`);
+      return seeOtherWithNotice(deliveryHref(retried.id), "redelivered", request);
     });
 }
 

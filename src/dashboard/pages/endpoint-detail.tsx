@@ -1,7 +1,9 @@
 /**
- * `/dashboard/endpoints/:id`: one endpoint with its signing secret (this page is behind
- * the dashboard's auth, as the API's GET /endpoints/:id is behind ADMIN_TOKEN), the
- * actions on it, and its deliveries newest first. Rendering only: endpoints.tsx loads.
+ * `/dashboard/endpoints/:id`: one endpoint with its signing secret (masked; this page is
+ * behind the dashboard's auth, as the API's GET /endpoints/:id is behind ADMIN_TOKEN),
+ * the actions on it, its edit form, and its deliveries newest first. Rendering only:
+ * endpoints.tsx loads. Each part is a section of its own, so more (health, charts) can
+ * be put between them without touching the others.
  */
 
 import type { Delivery } from "../../store/deliveries.ts";
@@ -15,12 +17,13 @@ import {
   Pager,
   PostButton,
   type QueryValues,
+  SecretValue,
   StatusBadge,
   Table,
   Time,
-  uniqueId,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
+import { EndpointEditForm, type EndpointEditProps } from "./endpoint-edit.tsx";
 import { describeEventTypes } from "./endpoint-form.ts";
 import { EndpointState, endpointHref, type PageNotice } from "./endpoint-list.tsx";
 import { deliveryHref, eventHref } from "./event-display.ts";
@@ -40,6 +43,8 @@ export interface EndpointPageProps {
   readonly notice?: PageNotice | undefined;
   /** Filters or a cursor that were ignored, and why. */
   readonly problems: readonly string[];
+  /** The edit form's values and problems (the stored values when nothing was submitted). */
+  readonly edit: Pick<EndpointEditProps, "values" | "problems">;
 }
 
 export const DELIVERY_STATUS_OPTIONS = [
@@ -135,6 +140,21 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
       ) : (
         <Notice tone={props.notice.tone} message={props.notice.message} />
       )}
+      <EndpointFacts endpoint={endpoint} />
+      <EndpointEditForm
+        endpoint={endpoint}
+        csrfToken={csrfToken}
+        values={props.edit.values}
+        problems={props.edit.problems}
+      />
+      <DeliveriesSection {...props} />
+    </Layout>
+  );
+}
+
+function EndpointFacts({ endpoint }: { readonly endpoint: Endpoint }): JSX.Element {
+  return (
+    <section aria-label="Settings">
       <KeyValue
         items={[
           { label: "Id", value: endpoint.id, mono: true },
@@ -142,7 +162,10 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
           { label: "Description", value: endpoint.description },
           { label: "Event types", value: describeEventTypes(endpoint.eventTypes), mono: true },
           { label: "State", value: markup(<EndpointState endpoint={endpoint} />) },
-          { label: "Signing secret", value: markup(<Secret secret={endpoint.secret} />) },
+          {
+            label: "Signing secret",
+            value: markup(<SecretValue secret={endpoint.secret} label="Signing secret" />),
+          },
           { label: "Created", value: markup(<Time value={endpoint.createdAt} />) },
           { label: "Updated", value: markup(<Time value={endpoint.updatedAt} />) },
         ]}
@@ -151,7 +174,15 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
         Receivers verify each request with this secret, e.g. svix's{" "}
         <code>new Webhook(secret).verify(body, headers)</code>.
       </p>
-      <h2>Deliveries</h2>
+    </section>
+  );
+}
+
+function DeliveriesSection(props: EndpointPageProps): JSX.Element {
+  const base = endpointHref(props.endpoint.id);
+  return (
+    <section aria-labelledby="deliveries-heading">
+      <h2 id="deliveries-heading">Deliveries</h2>
       {props.problems.map((message) => (
         <Notice tone="warn" message={message} />
       ))}
@@ -174,24 +205,6 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
         }
       />
       <Pager path={base} query={props.query} nextCursor={props.nextCursor} />
-    </Layout>
-  );
-}
-
-/**
- * The secret in monospace with a Copy button after it. The shared CopyButton sits over
- * the corner of a code box; inline, this one follows the text (app.js reveals it).
- */
-function Secret({ secret }: { readonly secret: string }): JSX.Element {
-  const id = uniqueId("endpoint-secret");
-  return (
-    <span>
-      <code id={id} safe>
-        {secret}
-      </code>{" "}
-      <button type="button" class="btn btn-small btn-quiet" data-copy-target={id} hidden>
-        Copy
-      </button>
-    </span>
+    </section>
   );
 }

@@ -1,12 +1,14 @@
 /**
- * The endpoint form's pure side: what the browser posted, turned into the body the
- * management API takes (`POST /endpoints`), so both go through the same checks in
- * delivery/endpoints-service.ts; and the service's field problems turned back into
- * messages beside the form's own fields.
+ * The endpoint forms' pure side (create and edit): what the browser posted, turned into
+ * the body the management API takes (`POST /endpoints`, `PATCH /endpoints/:id`), so both
+ * go through the same checks in delivery/endpoints-service.ts; and the service's field
+ * problems turned back into messages beside the form's own fields.
  */
+import { WILDCARD } from "../../delivery/event-types.ts";
 import type { FieldProblem } from "../../http/query.ts";
+import type { Endpoint } from "../../store/endpoints.ts";
 
-/** What the create form shows: exactly what was typed, so a refused form keeps it. */
+/** What the forms show: exactly what was typed, so a refused form keeps it. */
 export interface EndpointFormValues {
   readonly url: string;
   readonly description: string;
@@ -58,6 +60,28 @@ export function endpointCreateBody(values: EndpointFormValues): Record<string, u
     url: values.url.trim(),
     description: values.description.trim(),
     ...(eventTypes.length === 0 ? {} : { event_types: eventTypes }),
+  };
+}
+
+/** What the edit form starts from: the endpoint as stored. */
+export function endpointFormValues(endpoint: Endpoint): EndpointFormValues {
+  return {
+    url: endpoint.url,
+    description: endpoint.description,
+    eventTypes: endpoint.eventTypes.join(", "),
+  };
+}
+
+/**
+ * The JSON body for `updateEndpoint`: every field the form has, so what the form shows is
+ * what is stored. Emptied event types mean every type, as they do when creating.
+ */
+export function endpointUpdateBody(values: EndpointFormValues): Record<string, unknown> {
+  const eventTypes = parseEventTypesText(values.eventTypes);
+  return {
+    url: values.url.trim(),
+    description: values.description.trim(),
+    event_types: eventTypes.length === 0 ? [WILDCARD] : eventTypes,
   };
 }
 

@@ -6,7 +6,6 @@
 
 import type { Endpoint } from "../../store/endpoints.ts";
 import {
-  attr,
   type Column,
   CsrfField,
   EmptyState,
@@ -17,7 +16,8 @@ import {
   Time,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
-import { describeEventTypes, type EndpointFormValues, FORM_FIELD_LABELS } from "./endpoint-form.ts";
+import { EndpointFields, type FieldProblems } from "./endpoint-fields.tsx";
+import { describeEventTypes, type EndpointFormValues } from "./endpoint-form.ts";
 
 export const endpointHref = (id: string): string =>
   `/dashboard/endpoints/${encodeURIComponent(id)}`;
@@ -116,88 +116,19 @@ export function EndpointListPage(props: EndpointListPageProps): JSX.Element {
 interface CreateFormProps {
   readonly csrfToken: string;
   readonly values: EndpointFormValues;
-  readonly problems: Readonly<Record<string, readonly string[]>>;
+  readonly problems: FieldProblems;
 }
 
 function CreateForm({ csrfToken, values, problems }: CreateFormProps): JSX.Element {
   return (
     <form method="post" action="/dashboard/endpoints" class="filters" aria-label="Add an endpoint">
       <CsrfField token={csrfToken} />
-      <FormField
-        name="url"
-        problems={problems.url}
-        input={
-          <input
-            id="endpoint-url"
-            name="url"
-            type="url"
-            required
-            maxlength="2048"
-            placeholder="https://example.com/webhooks"
-            autocomplete="off"
-            class="mono"
-            value={attr(values.url)}
-            aria-invalid={problems.url ? "true" : undefined}
-          />
-        }
-      />
-      <FormField
-        name="description"
-        problems={problems.description}
-        input={
-          <input
-            id="endpoint-description"
-            name="description"
-            maxlength="1000"
-            autocomplete="off"
-            value={attr(values.description)}
-            aria-invalid={problems.description ? "true" : undefined}
-          />
-        }
-      />
-      <FormField
-        name="event_types"
-        problems={problems.event_types}
-        input={
-          <input
-            id="endpoint-event_types"
-            name="event_types"
-            placeholder="all; or github.*, task.update"
-            autocomplete="off"
-            class="mono"
-            value={attr(values.eventTypes)}
-            aria-invalid={problems.event_types ? "true" : undefined}
-          />
-        }
-      />
+      <EndpointFields idPrefix="endpoint" values={values} problems={problems} />
       <div class="filter-actions">
         <button type="submit" class="btn">
           Add endpoint
         </button>
       </div>
     </form>
-  );
-}
-
-interface FormFieldProps {
-  readonly name: string;
-  readonly input: JSX.Element;
-  readonly problems: readonly string[] | undefined;
-}
-
-/** A labelled input with its problems under it (`id` of the input: `endpoint-<name>`). */
-function FormField({ name, input, problems = [] }: FormFieldProps): JSX.Element {
-  return (
-    <div class="field">
-      <label for={`endpoint-${name}`} safe>
-        {FORM_FIELD_LABELS[name] ?? name}
-      </label>
-      {input}
-      {problems.map((message) => (
-        <p class="note field-error" role="alert" safe>
-          {message}
-        </p>
-      ))}
-    </div>
   );
 }

@@ -34,8 +34,8 @@ export function readDeliveryListQuery(query: QueryValues): DeliveryListRequest {
 }
 
 /**
- * What the page after an action says. The redirect carries only a keyword, looked up
- * here, so a crafted link cannot make the page say anything else.
+ * What the page after an action says, once (flash.ts): the redirect names a keyword,
+ * looked up here, so a planted cookie cannot make the page say anything else.
  */
 export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
   created: {
@@ -43,6 +43,7 @@ export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
     message:
       "Endpoint created. Give its signing secret (below) to the receiver, so it can verify each request.",
   },
+  saved: { tone: "ok", message: "Endpoint saved: the next attempt uses these settings." },
   enabled: { tone: "ok", message: "Endpoint enabled: its waiting deliveries are sent now." },
   disabled: {
     tone: "ok",
@@ -61,11 +62,10 @@ export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
   },
 };
 
-export function outcomeNotice(query: QueryValues): PageNotice | undefined {
-  const done = queryValue(query, "done");
-  // hasOwn: `?done=constructor` must not find Object.prototype's.
-  return done !== undefined && Object.hasOwn(OUTCOME_NOTICES, done)
-    ? OUTCOME_NOTICES[done]
+export function outcomeNotice(keyword: string | undefined): PageNotice | undefined {
+  // hasOwn: a keyword `constructor` must not find Object.prototype's.
+  return keyword !== undefined && Object.hasOwn(OUTCOME_NOTICES, keyword)
+    ? OUTCOME_NOTICES[keyword]
     : undefined;
 }
 

@@ -5,7 +5,7 @@
  * apply the same rules (URL, SSRF guard, event type filters, secret).
  *
  * Every form posts with the CSRF token and is refused unless same-origin (csrf.ts), then
- * redirects (303) so that a reload repeats nothing.
+ * redirects (303) so that a reload repeats nothing, with a one-time notice (flash.ts).
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
@@ -19,20 +19,24 @@ import { encodeCursor } from "../../store/cursor.ts";
 import type { Delivery } from "../../store/deliveries.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
 import { errorPageResponse } from "../components/index.ts";
-import { issueCsrfToken } from "../csrf.ts";
-import { htmlResponse, seeOther } from "../html.ts";
+import { seeOtherWithNotice } from "../flash.ts";
+import { htmlResponse } from "../html.ts";
+import { pageCookies } from "../page-cookies.ts";
 import { deliveryPages } from "./delivery-routes.tsx";
 import type { DeliveryRow } from "./endpoint-detail.tsx";
 import { EndpointPage } from "./endpoint-detail.tsx";
+import type { FieldProblems } from "./endpoint-fields.tsx";
 import {
   EMPTY_ENDPOINT_FORM,
   type EndpointFormValues,
   endpointCreateBody,
+  endpointFormValues,
+  endpointUpdateBody,
   isFieldProblemList,
   problemsByField,
   readEndpointForm,
 } from "./endpoint-form.ts";
-import { EndpointListPage, endpointHref, type PageNotice } from "./endpoint-list.tsx";
+import { EndpointListPage, endpointHref } from "./endpoint-list.tsx";
 import {
   formField,
   outcomeNotice,
@@ -44,28 +48,61 @@ import { refuseForgedPost } from "./forged-post.ts";
 
 export const DELIVERIES_PER_PAGE = 50;
 
-interface ListExtras {
-  readonly status?: number;
-  readonly form?: EndpointFormValues;
-  readonly problems?: Readonly<Record<string, readonly string[]>>;
-  readonly notice?: PageNotice | undefined;
+/** A form the service refused: re-shown with what was typed and each field's problem. */
+interface RefusedForm {
+  readonly values: EndpointFormValues;
+  readonly problems: FieldProblems;
+}
+
+/** The field problems of a 422 from the service, or undefined for any other error. */
+function fieldProblems(error: unknown): FieldProblems | undefined {
+  return error instanceof ApiError && error.status === 422 && isFieldProblemList(error.details)
+    ? problemsByField(error.details)
+    : undefined;
 }
 
 export function endpointsPages(ctx: AppContext) {
   const { store } = ctx;
 
-  const renderList = async (request: Request, extras: ListExtras = {}) => {
-    const csrf = issueCsrfToken(request);
+  const renderList = async (request: Request, refused?: RefusedForm) => {
+    const page = pageCookies(request);
     const endpoints = await store.endpoints.list();
     return htmlResponse(
       <EndpointListPage
         endpoints={endpoints}
-        csrfToken={csrf.token}
-        form={extras.form ?? EMPTY_ENDPOINT_FORM}
-        problems={extras.problems ?? {}}
-        notice={extras.notice}
+        csrfToken={page.csrfToken}
+        form={refused?.values ?? EMPTY_ENDPOINT_FORM}
+        problems={refused?.problems ?? {}}
+        notice={outcomeNotice(page.notice)}
       />,
-      { status: extras.status, headers: csrf.headers },
+      { status: refused ? 422 : 200, headers: page.headers },
+    );
+  };
+
+  const renderEndpoint = async (
+    request: Request,
+    endpoint: Endpoint,
+    query: Record<string, string | undefined>,
+    refused?: RefusedForm,
+  ) => {
+    const { status, after, problems } = readDeliveryListQuery(query);
+    const deliveries = await store.deliveries.list(
+      { endpointId: endpoint.id, status },
+      { limit: DELIVERIES_PER_PAGE, after },
+    );
+    const page = pageCookies(request);
+    return htmlResponse(
+      <EndpointPage
+        endpoint={endpoint}
+        deliveries={await withEventTypes(deliveries.items)}
+        nextCursor={deliveries.next ? encodeCursor(deliveries.next) : null}
+        query={query}
+        csrfToken={page.csrfToken}
+        notice={outcomeNotice(page.notice)}
+        problems={problems}
+        edit={refused ?? { values: endpointFormValues(endpoint), problems: {} }}
+      />,
+      { status: refused ? 422 : 200, headers: page.headers },
     );
   };
 
@@ -84,53 +121,42 @@ export function endpointsPages(ctx: AppContext) {
   };
 
   return new Elysia({ name: "dashboard.endpoints" })
-    .get("/dashboard/endpoints", ({ request, query }) =>
-      renderList(request, { notice: outcomeNotice(query) }),
-    )
+    .get("/dashboard/endpoints", ({ request }) => renderList(request))
     .post("/dashboard/endpoints", async ({ request, body }) => {
       const refusal = refuseForgedPost(request, body, "endpoints");
       if (refusal) return refusal;
-      const form = readEndpointForm(body);
+      const values = readEndpointForm(body);
       let endpoint: Endpoint;
       try {
-        endpoint = await createEndpoint(ctx, endpointCreateBody(form));
+        endpoint = await createEndpoint(ctx, endpointCreateBody(values));
       } catch (error) {
-        if (
-          error instanceof ApiError &&
-          error.status === 422 &&
-          isFieldProblemList(error.details)
-        ) {
-          return renderList(request, {
-            status: 422,
-            form,
-            problems: problemsByField(error.details),
-          });
-        }
+        const problems = fieldProblems(error);
+        if (problems) return renderList(request, { values, problems });
         throw error;
       }
-      return seeOther(`${endpointHref(endpoint.id)}?done=created`);
+      return seeOtherWithNotice(endpointHref(endpoint.id), "created", request);
     })
     .get("/dashboard/endpoints/:id", async ({ request, params, query }) => {
       const endpoint = await findEndpoint(params.id);
       if (!endpoint) return endpointNotFound(params.id);
-      const { status, after, problems } = readDeliveryListQuery(query);
-      const page = await store.deliveries.list(
-        { endpointId: endpoint.id, status },
-        { limit: DELIVERIES_PER_PAGE, after },
-      );
-      const csrf = issueCsrfToken(request);
-      return htmlResponse(
-        <EndpointPage
-          endpoint={endpoint}
-          deliveries={await withEventTypes(page.items)}
-          nextCursor={page.next ? encodeCursor(page.next) : null}
-          query={query}
-          csrfToken={csrf.token}
-          notice={outcomeNotice(query)}
-          problems={problems}
-        />,
-        { headers: csrf.headers },
-      );
+      return renderEndpoint(request, endpoint, query);
+    })
+    .post("/dashboard/endpoints/:id/edit", async ({ request, body, params }) => {
+      const refusal = refuseForgedPost(request, body, "endpoints");
+      if (refusal) return refusal;
+      const endpoint = await findEndpoint(params.id);
+      if (!endpoint) return endpointNotFound(params.id);
+      const values = readEndpointForm(body);
+      let updated: Endpoint | undefined;
+      try {
+        updated = await updateEndpoint(ctx, endpoint.id, endpointUpdateBody(values));
+      } catch (error) {
+        const problems = fieldProblems(error);
+        if (problems) return renderEndpoint(request, endpoint, {}, { values, problems });
+        throw error;
+      }
+      if (!updated) return endpointNotFound(params.id);
+      return seeOtherWithNotice(endpointHref(updated.id), "saved", request);
     })
     .post("/dashboard/endpoints/:id/toggle", async ({ request, body, params }) => {
       const refusal = refuseForgedPost(request, body, "endpoints");
@@ -142,7 +168,11 @@ export function endpointsPages(ctx: AppContext) {
       if (!updated) return endpointNotFound(params.id);
       // Its deliveries waited while it was disabled: let the workers know they are due.
       if (enabled) await store.wake("deliveries");
-      return seeOther(`${endpointHref(endpoint.id)}?done=${enabled ? "enabled" : "disabled"}`);
+      return seeOtherWithNotice(
+        endpointHref(endpoint.id),
+        enabled ? "enabled" : "disabled",
+        request,
+      );
     })
     .post("/dashboard/endpoints/:id/rotate-secret", async ({ request, body, params }) => {
       const refusal = refuseForgedPost(request, body, "endpoints");
@@ -151,14 +181,14 @@ export function endpointsPages(ctx: AppContext) {
         ? await rotateEndpointSecret(ctx, params.id)
         : undefined;
       if (!rotated) return endpointNotFound(params.id);
-      return seeOther(`${endpointHref(rotated.id)}?done=rotated`);
+      return seeOtherWithNotice(endpointHref(rotated.id), "rotated", request);
     })
     .post("/dashboard/endpoints/:id/delete", async ({ request, body, params }) => {
       const refusal = refuseForgedPost(request, body, "endpoints");
       if (refusal) return refusal;
       const deleted = isPlausibleText(params.id) && (await store.endpoints.delete(params.id));
       if (!deleted) return endpointNotFound(params.id);
-      return seeOther("/dashboard/endpoints?done=deleted");
+      return seeOtherWithNotice("/dashboard/endpoints", "deleted", request);
     })
     .use(deliveryPages(ctx));
 }

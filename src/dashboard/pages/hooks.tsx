@@ -1,14 +1,16 @@
 /**
  * `/dashboard/hooks`: named trigger hooks. Lists them with their trigger URLs, registers
  * one for a user id, deletes one. Both forms post with the CSRF token and are refused
- * unless same-origin (see csrf.ts), then redirect back (303) so a reload repeats nothing.
+ * unless same-origin (see csrf.ts), then redirect back (303) so a reload repeats nothing,
+ * with a one-time notice (flash.ts).
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import type { Hook } from "../../store/hooks.ts";
-import { errorPageResponse, queryValue } from "../components/index.ts";
-import { issueCsrfToken } from "../csrf.ts";
-import { htmlResponse, seeOther } from "../html.ts";
+import { errorPageResponse } from "../components/index.ts";
+import { seeOtherWithNotice, splitNotice } from "../flash.ts";
+import { htmlResponse } from "../html.ts";
+import { pageCookies } from "../page-cookies.ts";
 import { displayOrigin } from "./event-display.ts";
 import { refuseForgedPost } from "./forged-post.ts";
 import { HooksPage, type HooksPageProps } from "./hooks-view.tsx";
@@ -37,9 +39,9 @@ export function readUserid(
 export function hooksPages(ctx: AppContext) {
   const render = async (
     request: Request,
-    extra: Pick<HooksPageProps, "notice" | "userid"> & { status?: number },
+    extra: Pick<HooksPageProps, "notice" | "userid"> & { status?: number } = {},
   ) => {
-    const csrf = issueCsrfToken(request);
+    const page = pageCookies(request);
     const hooks = await ctx.store.hooks.list(HOOKS_SHOWN + 1);
     return htmlResponse(
       <HooksPage
@@ -47,18 +49,16 @@ export function hooksPages(ctx: AppContext) {
         more={hooks.length > HOOKS_SHOWN}
         origin={displayOrigin(request)}
         adminTokenRequired={ctx.config.adminToken !== undefined}
-        csrfToken={csrf.token}
-        notice={extra.notice}
+        csrfToken={page.csrfToken}
+        notice={extra.notice ?? (await outcomeNotice(page.notice))}
         userid={extra.userid}
       />,
-      { status: extra.status, headers: csrf.headers },
+      { status: extra.status, headers: page.headers },
     );
   };
 
   return new Elysia({ name: "dashboard.hooks" })
-    .get("/dashboard/hooks", async ({ request, query }) => {
-      return render(request, { notice: await outcomeNotice(query) });
-    })
+    .get("/dashboard/hooks", ({ request }) => render(request))
     .post("/dashboard/hooks", async ({ request, body }) => {
       const refusal = refuseForgedPost(request, body, "hooks");
       if (refusal) return refusal;
@@ -72,7 +72,7 @@ export function hooksPages(ctx: AppContext) {
         });
       }
       const hook = await ctx.store.hooks.create(userid.userid, ctx.now());
-      return seeOther(`/dashboard/hooks?created=${hook.id}`);
+      return seeOtherWithNotice("/dashboard/hooks", `created:${hook.id}`, request);
     })
     .post("/dashboard/hooks/:id/delete", async ({ request, body, params }) => {
       const refusal = refuseForgedPost(request, body, "hooks");
@@ -87,20 +87,18 @@ export function hooksPages(ctx: AppContext) {
           active: "hooks",
         });
       }
-      return seeOther("/dashboard/hooks?deleted=1");
+      return seeOtherWithNotice("/dashboard/hooks", "deleted", request);
     });
 
-  /** What the redirect after a form says, read back from the query it carries. */
-  async function outcomeNotice(
-    query: Readonly<Record<string, string | undefined>>,
-  ): Promise<HooksPageProps["notice"]> {
-    const created = queryValue(query, "created");
-    if (created !== undefined && UUID.test(created)) {
-      // Looked up rather than echoed, so a crafted link cannot make the page say anything.
-      const hook: Hook | undefined = await ctx.store.hooks.get(created.toLowerCase());
+  /** What the page says once after a form, from the notice the redirect left. */
+  async function outcomeNotice(notice: string | undefined): Promise<HooksPageProps["notice"]> {
+    const [keyword, id] = splitNotice(notice);
+    if (keyword === "created" && id !== undefined && UUID.test(id)) {
+      // Looked up rather than carried, so a planted cookie cannot make the page say anything.
+      const hook: Hook | undefined = await ctx.store.hooks.get(id.toLowerCase());
       if (hook) return { tone: "ok", message: `Hook registered for ${hook.userid}.` };
     }
-    if (queryValue(query, "deleted") !== undefined) return { tone: "ok", message: "Hook deleted." };
+    if (keyword === "deleted") return { tone: "ok", message: "Hook deleted." };
     return undefined;
   }
 }

@@ -2,14 +2,16 @@
  * `/dashboard/relay`: the Svix relay's outbox (counts, messages, one message) and the
  * dashboard's `POST /relay/messages/:id/retry`, with the same rule: only failed, held or
  * queued messages can be queued again. The retry form posts with the CSRF token, is
- * refused unless same-origin (csrf.ts), and redirects (303).
+ * refused unless same-origin (csrf.ts), and redirects (303) with a one-time notice
+ * (flash.ts).
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { encodeCursor } from "../../store/cursor.ts";
-import { errorPageResponse, queryValue } from "../components/index.ts";
-import { issueCsrfToken } from "../csrf.ts";
-import { htmlResponse, seeOther } from "../html.ts";
+import { errorPageResponse } from "../components/index.ts";
+import { seeOtherWithNotice } from "../flash.ts";
+import { htmlResponse } from "../html.ts";
+import { pageCookies } from "../page-cookies.ts";
 import { displayOrigin, isPlausibleText } from "./event-display.ts";
 import { refuseForgedPost } from "./forged-post.ts";
 import { RelayMessagePage } from "./relay-detail.tsx";
@@ -49,17 +51,17 @@ export function relayPages(ctx: AppContext) {
         />,
       );
     })
-    .get("/dashboard/relay/:id", async ({ request, params, query }) => {
+    .get("/dashboard/relay/:id", async ({ request, params }) => {
       const message = await findMessage(params.id);
       if (!message) return messageNotFound(params.id);
-      const csrf = issueCsrfToken(request);
+      const page = pageCookies(request);
       return htmlResponse(
         <RelayMessagePage
           message={message}
-          csrfToken={csrf.token}
+          csrfToken={page.csrfToken}
           sending={sending()}
           notice={
-            queryValue(query, "done") === "retried"
+            page.notice === "retried"
               ? {
                   tone: "ok",
                   message: sending()
@@ -69,7 +71,7 @@ export function relayPages(ctx: AppContext) {
               : undefined
           }
         />,
-        { headers: csrf.headers },
+        { headers: page.headers },
       );
     })
     .post("/dashboard/relay/:id/retry", async ({ request, body, params }) => {
@@ -88,7 +90,7 @@ export function relayPages(ctx: AppContext) {
       const retried = await store.relay.retry(message.id, ctx.now());
       if (!retried) return messageNotFound(params.id);
       await store.wake("relay");
-      return seeOther(`${relayMessageHref(retried.id)}?done=retried`);
+      return seeOtherWithNotice(relayMessageHref(retried.id), "retried", request);
     });
 }
 
