@@ -5,6 +5,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
+import { readTimeWindow, readType } from "../events/filter.ts";
 import { assertAdminApi } from "../http/auth.ts";
 import { ApiError, notFound, unprocessable } from "../http/errors.ts";
 import { documentedJsonBody, ErrorSchema } from "../http/openapi.ts";
@@ -195,6 +196,8 @@ export function deliveryRoutes(ctx: AppContext) {
             endpointId: read.text("endpoint_id", 64),
             eventId: read.text("event_id", 64),
             status: status as DeliveryStatus | undefined,
+            eventType: readType(read),
+            ...readTimeWindow(read),
           };
           const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });
           const after = read.cursor("cursor", decodeTimeCursor);

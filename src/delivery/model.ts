@@ -1,5 +1,6 @@
 /** The JSON shapes of endpoints, deliveries and attempts in the management API, with their OpenAPI schemas. */
 import { t } from "elysia";
+import { SINCE_PARAMETER, TYPE_PARAMETER, UNTIL_PARAMETER } from "../events/filter.ts";
 import type { Delivery, DeliveryAttempt } from "../store/deliveries.ts";
 import type { Endpoint } from "../store/endpoints.ts";
 
@@ -141,6 +142,9 @@ export const DeliveryListQuery = t.Object({
   endpoint_id: t.Optional(t.String()),
   event_id: t.Optional(t.String()),
   status: t.Optional(t.String({ description: "pending, delivered or failed" })),
+  type: t.Optional(t.String({ description: `the delivery's event type: ${TYPE_PARAMETER}` })),
+  since: t.Optional(t.String({ description: `created ${SINCE_PARAMETER}` })),
+  until: t.Optional(t.String({ description: `created ${UNTIL_PARAMETER}` })),
   limit: t.Optional(t.String({ description: "1-500, default 50" })),
   cursor: t.Optional(t.String({ description: "next_cursor from the previous page" })),
 });

@@ -11,6 +11,7 @@ import { QueryReader } from "../http/query.ts";
 import { foldEntity, type StoredEntityEvent } from "../ingest/entities/aggregate.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { StoredEvent } from "../store/events.ts";
+import { readSource, readTimeWindow, readType } from "./filter.ts";
 import { EventListQuery, EventSchema, eventJson } from "./model.ts";
 
 /** An entity's timeline is returned whole up to this many events. */
@@ -50,11 +51,10 @@ export function eventsApi(ctx: AppContext) {
         async ({ query }) => {
           const read = new QueryReader(query);
           const filter = {
-            source: read.text("source", 64),
-            type: read.text("type"),
+            source: readSource(read),
+            type: readType(read),
             entityId: read.text("entity_id"),
-            since: read.timestamp("since"),
-            until: read.timestamp("until"),
+            ...readTimeWindow(read),
             text: read.text("q", 200),
           };
           const limit = read.integer("limit", { min: 1, max: 500, fallback: 50 });

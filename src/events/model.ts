@@ -2,10 +2,11 @@
 import { t } from "elysia";
 import { SEARCH_LIMIT_MS } from "../store/bounded.ts";
 import type { StoredEvent } from "../store/events.ts";
+import { SINCE_PARAMETER, SOURCE_PARAMETER, TYPE_PARAMETER, UNTIL_PARAMETER } from "./filter.ts";
 
 export const EventSchema = t.Object({
   id: t.String(),
-  source: t.String({ description: "github, entity, trigger or hook" }),
+  source: t.String({ description: SOURCE_PARAMETER }),
   type: t.String({ examples: ["github.push", "task.update"] }),
   entity_type: t.Nullable(t.String()),
   entity_id: t.Nullable(t.String()),
@@ -32,11 +33,11 @@ export function eventJson(event: StoredEvent): EventJson {
 }
 
 export const EventListQuery = t.Object({
-  source: t.Optional(t.String({ description: "github, entity, trigger or hook" })),
-  type: t.Optional(t.String({ description: "exact event type, e.g. task.update" })),
+  source: t.Optional(t.String({ description: SOURCE_PARAMETER })),
+  type: t.Optional(t.String({ description: TYPE_PARAMETER })),
   entity_id: t.Optional(t.String()),
-  since: t.Optional(t.String({ description: "received at or after (ISO-8601)" })),
-  until: t.Optional(t.String({ description: "received at or before (ISO-8601)" })),
+  since: t.Optional(t.String({ description: `received ${SINCE_PARAMETER}` })),
+  until: t.Optional(t.String({ description: `received ${UNTIL_PARAMETER}` })),
   q: t.Optional(
     t.String({
       description: `free text in the type, entity id or payload; a search that takes over ${SEARCH_LIMIT_MS / 1000} s is stopped (503): narrow it with the other filters`,

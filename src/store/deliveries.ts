@@ -119,6 +119,12 @@ export interface DeliveryFilter {
   readonly endpointId?: string | undefined;
   readonly eventId?: string | undefined;
   readonly status?: DeliveryStatus | undefined;
+  /** The delivery's event type: exact, or `prefix.*` (as EventFilter.type). */
+  readonly eventType?: string | undefined;
+  /** Created at or after. */
+  readonly since?: Date | undefined;
+  /** Created at or before. */
+  readonly until?: Date | undefined;
 }
 
 export interface QueueStats {

@@ -4,7 +4,17 @@
  */
 import type { TimeCursor } from "./cursor.ts";
 
-export type EventSource = "github" | "entity" | "trigger" | "hook";
+/** Where events come from: the one list the API's filters, the stream and the dashboard read. */
+export const EVENT_SOURCES = [
+  "github",
+  "entity",
+  "trigger",
+  "hook",
+  // hookyard's own operational events (hookyard.endpoint.disabled…)
+  "hookyard",
+] as const;
+
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /**
  * The longest entity id an event may carry, in characters. It is an index key, and
@@ -79,6 +89,10 @@ export type RecordResult =
 
 export interface EventFilter {
   readonly source?: string | undefined;
+  /**
+   * An exact type, or `prefix.*` for every type under that dotted prefix (`task.*` takes
+   * `task.update`, not `tasks.x`), as endpoint filters read it; `*` is every type.
+   */
   readonly type?: string | undefined;
   readonly entityId?: string | undefined;
   readonly since?: Date | undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { NewEvent } from "../../src/store/events.ts";
+import { EVENT_SOURCES, type NewEvent } from "../../src/store/events.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
 
@@ -87,6 +87,63 @@ for (const dialect of dialects) {
         ]);
         const text = await getJson("/events?q=NEEDLE");
         expect(text.body.events.map((e: { payload: { i: number } }) => e.payload.i)).toEqual([5]);
+      });
+
+      test("a type ending in .* takes every type under that prefix, and * every type", async () => {
+        const byPrefix = await getJson("/events?type=task.*&limit=500");
+        expect(byPrefix.body.events).toHaveLength(12);
+        const under = await getJson("/events?type=task.up*");
+        expect(under.status).toBe(422);
+        const none = await getJson("/events?type=tas.*");
+        expect(none.body.events).toEqual([]);
+        const all = await getJson("/events?type=*&source=github");
+        expect(all.body.events.map((e: { payload: { i: number } }) => e.payload.i)).toEqual([
+          9, 6, 3, 0,
+        ]);
+      });
+
+      test("a prefix matches by dotted segment and by case, as endpoint filters do", async () => {
+        // After every fixture, and on an entity of their own: the tests above saw none of these.
+        const at = new Date(t0 + 60_000);
+        for (const type of ["review.opened", "reviewer.added", "Review.closed"]) {
+          await app.store.events.record(event(0, { type, entityId: "review-1", receivedAt: at }));
+        }
+        const { body } = await getJson("/events?type=review.*&since=2026-11-20T08:01:00Z");
+        expect(body.events.map((e: { type: string }) => e.type)).toEqual(["review.opened"]);
+      });
+
+      test("prefix pages follow next_cursor like any other filter", async () => {
+        const seen: number[] = [];
+        let path = "/events?type=task.*&until=2026-11-20T08:00:11Z&limit=4";
+        for (;;) {
+          const { body } = await getJson(path);
+          seen.push(...body.events.map((e: { payload: { i: number } }) => e.payload.i));
+          if (!body.next_cursor) break;
+          path = `/events?type=task.*&until=2026-11-20T08:00:11Z&limit=4&cursor=${body.next_cursor}`;
+        }
+        expect(seen).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      });
+
+      test("an unknown source is a 422 naming the sources there are", async () => {
+        const { status, body } = await getJson("/events?source=gitlab");
+        expect(status).toBe(422);
+        expect(body.details).toEqual([
+          { field: "source", message: `expected one of ${EVENT_SOURCES.join(", ")}, got "gitlab"` },
+        ]);
+        expect(body.details[0].message).toStartWith(
+          "expected one of github, entity, trigger, hook",
+        );
+      });
+
+      test("a time that is not RFC 3339, or an until before since, is a 422 naming it", async () => {
+        const bad = await getJson("/events?until=2026-11-20%2008:00");
+        expect(bad.status).toBe(422);
+        expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(["until"]);
+        const reversed = await getJson(
+          "/events?since=2026-11-20T09:00:00Z&until=2026-11-20T08:00:00Z",
+        );
+        expect(reversed.status).toBe(422);
+        expect(reversed.body.details).toEqual([{ field: "until", message: "is before since" }]);
       });
 
       test("a bad parameter is a 422 naming each one", async () => {

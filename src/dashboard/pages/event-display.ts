@@ -6,16 +6,24 @@
 
 import { isJsonObject } from "../../lib/json.ts";
 import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
-import type { EventFilter, StoredEvent } from "../../store/events.ts";
+import {
+  type EventFilter,
+  type EventSource,
+  EVENT_SOURCES as SOURCES,
+  type StoredEvent,
+} from "../../store/events.ts";
 import { type QueryValues, queryValue } from "../components/index.ts";
 
-/** The sources an event can come from, for the filter's select. */
-export const EVENT_SOURCES = [
-  { value: "github", label: "GitHub" },
-  { value: "entity", label: "Entity events" },
-  { value: "trigger", label: "Triggered" },
-  { value: "hook", label: "Hooks" },
-] as const;
+const SOURCE_LABELS: Record<EventSource, string> = {
+  github: "GitHub",
+  entity: "Entity events",
+  trigger: "Triggered",
+  hook: "Hooks",
+  hookyard: "hookyard itself",
+};
+
+/** The sources an event can come from (the store's one list), for the filter's select. */
+export const EVENT_SOURCES = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
 
 /** Longest value each filter accepts, as the JSON API does. */
 const FILTER_LIMITS = { source: 64, type: 256, entity_id: 256, q: 200 } as const;

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lte, min, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, lte, min } from "drizzle-orm";
 import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import {
@@ -19,10 +19,12 @@ import {
   type FinishedAttempt,
   type QueueStats,
 } from "../deliveries.ts";
+import { deliveryListWhere } from "../delivery-filter.ts";
+import { isTypePrefix, typesUnderPrefix } from "../event-filter.ts";
 import type { Page } from "../events.ts";
-import { olderThan } from "../keyset.ts";
 import type { PgDb } from "./db.ts";
-import { deliveries, deliveryAttempts } from "./schema.ts";
+import { distinctTypes } from "./events.ts";
+import { deliveries, deliveryAttempts, events } from "./schema.ts";
 
 /**
  * jsonb comes back parsed; timestamptz as a Date, or as text on a
@@ -174,16 +176,14 @@ export class PgDeliveryStore implements DeliveryStore {
     filter: DeliveryFilter,
     page: { limit: number; after?: TimeCursor | undefined },
   ): Promise<Page<Delivery, TimeCursor>> {
-    const conditions: (SQL | undefined)[] = [
-      filter.endpointId ? eq(deliveries.endpointId, filter.endpointId) : undefined,
-      filter.eventId ? eq(deliveries.eventId, filter.eventId) : undefined,
-      filter.status ? eq(deliveries.status, filter.status) : undefined,
-      page.after ? olderThan(deliveries.createdAt, deliveries.id, page.after) : undefined,
-    ];
+    const types = isTypePrefix(filter.eventType)
+      ? typesUnderPrefix(filter.eventType, await distinctTypes(this.db))
+      : undefined;
+    const where = deliveryListWhere(deliveries, events, filter, page.after, types);
     const rows = await this.db
       .select()
       .from(deliveries)
-      .where(and(...conditions))
+      .where(where)
       .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
       .limit(page.limit + 1);
     return pageByTime(rows.map(deliveryFromRow), page.limit, (delivery) => delivery.createdAt);

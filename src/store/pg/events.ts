@@ -5,7 +5,12 @@ import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { bounded, SEARCH_LIMIT_MS } from "../bounded.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
 import { isQueryCanceled, SearchTooSlow } from "../errors.ts";
-import { eventListWhere } from "../event-filter.ts";
+import {
+  DISTINCT_TYPES_SQL,
+  eventListWhere,
+  isTypePrefix,
+  typesUnderPrefix,
+} from "../event-filter.ts";
 import type {
   Change,
   ChangeStore,
@@ -149,7 +154,10 @@ export class PgEventStore implements EventStore {
   }
 
   async list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>> {
-    const where = eventListWhere(events, filter, page.after, textMatch);
+    const types = isTypePrefix(filter.type)
+      ? typesUnderPrefix(filter.type, await distinctTypes(this.db))
+      : undefined;
+    const where = eventListWhere(events, filter, page.after, textMatch, types);
     const select = (db: PgExecutor) =>
       db
         .select()
@@ -186,6 +194,12 @@ export class PgEventStore implements EventStore {
       .limit(limit);
     return rows.map(toStoredEvent);
   }
+}
+
+/** DISTINCT_TYPES_SQL's types. */
+export async function distinctTypes(db: PgExecutor): Promise<string[]> {
+  const rows = await db.execute<{ type: string }>(DISTINCT_TYPES_SQL);
+  return rows.map((row) => row.type);
 }
 
 /** `%` and `_` in the user's text are literal, not wildcards. */

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { and, count, desc, eq, lte, min, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, lte, min } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
 import {
   CLAIMED_COLUMNS,
@@ -19,11 +19,13 @@ import {
   type FinishedAttempt,
   type QueueStats,
 } from "../deliveries.ts";
+import { deliveryListWhere } from "../delivery-filter.ts";
+import { isTypePrefix, typesUnderPrefix } from "../event-filter.ts";
 import type { Page } from "../events.ts";
-import { olderThan } from "../keyset.ts";
 import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
-import { deliveries, deliveryAttempts } from "./schema.ts";
+import { distinctTypes } from "./events.ts";
+import { deliveries, deliveryAttempts, events } from "./schema.ts";
 
 /**
  * Claiming and finishing are the worker's hot path: statements prepared once, run in Bun's
@@ -74,16 +76,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
     filter: DeliveryFilter,
     page: { limit: number; after?: TimeCursor | undefined },
   ): Promise<Page<Delivery, TimeCursor>> {
-    const conditions: (SQL | undefined)[] = [
-      filter.endpointId ? eq(deliveries.endpointId, filter.endpointId) : undefined,
-      filter.eventId ? eq(deliveries.eventId, filter.eventId) : undefined,
-      filter.status ? eq(deliveries.status, filter.status) : undefined,
-      page.after ? olderThan(deliveries.createdAt, deliveries.id, page.after) : undefined,
-    ];
+    const types = isTypePrefix(filter.eventType)
+      ? typesUnderPrefix(filter.eventType, distinctTypes(this.db))
+      : undefined;
+    const where = deliveryListWhere(deliveries, events, filter, page.after, types);
     const rows = this.db
       .select()
       .from(deliveries)
-      .where(and(...conditions))
+      .where(where)
       .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
       .limit(page.limit + 1)
       .all();

@@ -3,7 +3,12 @@ import { asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
-import { eventListWhere } from "../event-filter.ts";
+import {
+  DISTINCT_TYPES_SQL,
+  eventListWhere,
+  isTypePrefix,
+  typesUnderPrefix,
+} from "../event-filter.ts";
 import type {
   Change,
   ChangeStore,
@@ -112,7 +117,10 @@ export function listEvents(
   filter: EventFilter,
   page: EventPageRequest,
 ): Page<StoredEvent, TimeCursor> {
-  const where = eventListWhere(events, filter, page.after, textMatch);
+  const types = isTypePrefix(filter.type)
+    ? typesUnderPrefix(filter.type, distinctTypes(db))
+    : undefined;
+  const where = eventListWhere(events, filter, page.after, textMatch, types);
   const rows = db
     .select()
     .from(events)
@@ -121,6 +129,11 @@ export function listEvents(
     .limit(page.limit + 1)
     .all();
   return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
+}
+
+/** DISTINCT_TYPES_SQL's types. */
+export function distinctTypes(db: SqliteDb): string[] {
+  return db.all<{ type: string }>(DISTINCT_TYPES_SQL).map((row) => row.type);
 }
 
 /** SQLite's LIKE is case-insensitive for ASCII; `%` and `_` in the user's text are literal. */
