@@ -18,6 +18,7 @@ import { registerQueueMetrics } from "./ops/queue-metrics.ts";
 import { retentionService } from "./ops/retention.ts";
 import { opsRoutes } from "./ops/routes.ts";
 import type { BackgroundService } from "./ops/service.ts";
+import { recoveryRoutes } from "./recovery/index.ts";
 import { relayRoutes } from "./relay/index.ts";
 import { relayServices } from "./relay/services.ts";
 import { boundedStore } from "./store/bounded.ts";
@@ -79,8 +80,9 @@ export function createApp(
       .use(relayRoutes(ctx))
       // Stored: the management API over events, entities and changes.
       .use(eventsApi(ctx))
-      // Out: endpoints and deliveries, named hooks.
+      // Out: endpoints and deliveries, recovering them after an outage, named hooks.
       .use(deliveryRoutes(ctx))
+      .use(recoveryRoutes(ctx))
       .use(hookRoutes(ctx))
       .use(dashboard(ctx))
   );
