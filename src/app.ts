@@ -5,6 +5,7 @@
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "./context.ts";
+import { dashboardErrorPages } from "./dashboard/error-pages.tsx";
 import { dashboard } from "./dashboard/index.ts";
 import { deliveryRoutes } from "./delivery/index.ts";
 import { deliveryServices } from "./delivery/services.ts";
@@ -70,6 +71,7 @@ export function createApp(
             ...ENTITY_RAW_BODY_ROUTES,
             ...HOOK_RAW_BODY_ROUTES,
           ],
+          errorPage: dashboardErrorPages(ctx.config),
         }),
       )
       .use(openapiDocs(ctx.version))

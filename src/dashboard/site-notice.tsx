@@ -26,11 +26,16 @@ export function siteNotice(config: Pick<Config, "adminToken">): string | undefin
   return config.adminToken === undefined ? renderSync(<OpenAccessBanner />) : undefined;
 }
 
+/** A rendered page with the notice in its slot. */
+export function insertSiteNotice(page: string, notice: string): string {
+  return page.replace(SITE_NOTICE_SLOT, notice);
+}
+
 /** The page with the notice in its slot; anything that is not a dashboard page as it is. */
 export async function withSiteNotice(response: Response, notice: string): Promise<Response> {
   if (!response.headers.get("content-type")?.startsWith("text/html")) return response;
   const page = await response.text();
-  return new Response(page.replace(SITE_NOTICE_SLOT, notice), {
+  return new Response(insertSiteNotice(page, notice), {
     status: response.status,
     headers: response.headers,
   });

@@ -28,6 +28,15 @@ export interface PipelineOptions {
    * they must be checked before a body is parsed.
    */
   readonly rawBodyRoutes?: readonly string[];
+  /**
+   * A failed request as a page rather than JSON, for paths a person reads (the
+   * dashboard's); undefined leaves the JSON answer. It gets the error as mapped here, so
+   * status and message are decided in this one place either way.
+   */
+  readonly errorPage?: (
+    error: ApiError,
+    failed: { readonly request: Request; readonly path: string; readonly body: unknown },
+  ) => Response | undefined;
 }
 
 export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
@@ -70,13 +79,13 @@ export function httpPipeline(ctx: AppContext, options: PipelineOptions = {}) {
           return parseFormBody(new TextDecoder().decode(await readBody(request, limit)));
         }
       })
-      .onError({ as: "global" }, ({ code, error, request, path }) => {
+      .onError({ as: "global" }, ({ code, error, request, path, body }) => {
         const apiError = toApiError(code, error, request.method, path);
         if (apiError.status >= 500) {
           const trace = traces.get(request);
           ctx.log.error("request failed", { request_id: trace?.id, path, error });
         }
-        return errorResponse(apiError);
+        return options.errorPage?.(apiError, { request, path, body }) ?? errorResponse(apiError);
       })
       .mapResponse({ as: "global" }, ({ request, responseValue, set }) => {
         const id = traces.get(request)?.id;
