@@ -14,13 +14,27 @@ const MAX_FILTER_LENGTH = 256;
 /** A bound on the work done per event and endpoint when fanning out. */
 const MAX_FILTERS = 100;
 
-export function matchesEventType(filters: readonly string[], type: string): boolean {
-  if (filters.length === 0) return true;
-  return filters.some((filter) => matchesOne(filter, type));
+/**
+ * hookyard's own events (`hookyard.endpoint.disabled`…) go only to endpoints that name
+ * them (`hookyard.*`, `hookyard.endpoint.*` or the type itself): `*` and an empty list do
+ * not take them. One endpoint's outage can raise thousands of them, and every endpoint
+ * created without `event_types` subscribes to `*`: its receiver was written for the
+ * events it asked for, not for news about other endpoints.
+ */
+export const OPERATIONAL_PREFIX = "hookyard.";
+
+export function isOperationalEventType(type: string): boolean {
+  return type.startsWith(OPERATIONAL_PREFIX);
 }
 
-function matchesOne(filter: string, type: string): boolean {
-  if (filter === WILDCARD) return true;
+export function matchesEventType(filters: readonly string[], type: string): boolean {
+  const operational = isOperationalEventType(type);
+  if (filters.length === 0) return !operational;
+  return filters.some((filter) => matchesOne(filter, type, operational));
+}
+
+function matchesOne(filter: string, type: string, operational: boolean): boolean {
+  if (filter === WILDCARD) return !operational;
   if (filter.endsWith(PREFIX_SUFFIX)) {
     // Keep the dot: `github.*` → `github.`, so `githubx.y` does not match.
     return type.startsWith(filter.slice(0, -1));

@@ -13,6 +13,7 @@ import { QueryReader } from "../http/query.ts";
 import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { DeliveryStatus } from "../store/deliveries.ts";
 import { createEndpoint, rotateEndpointSecret, updateEndpoint } from "./endpoints-service.ts";
+import { isOperationalEventType, OPERATIONAL_PREFIX } from "./event-types.ts";
 import {
   attemptJson,
   DELIVERY_STATUSES,
@@ -151,6 +152,12 @@ export function deliveryRoutes(ctx: AppContext) {
           if (!EVENT_TYPE.test(type)) {
             throw unprocessable("invalid event type", [
               { field: "event_type", message: "1-128 letters, digits, _, . or -" },
+            ]);
+          }
+          if (isOperationalEventType(type)) {
+            // Subscribers trust hookyard.* events to come from hookyard itself.
+            throw unprocessable("invalid event type", [
+              { field: "event_type", message: `"${OPERATIONAL_PREFIX}" types are hookyard's own` },
             ]);
           }
           const payload = triggerPayload(body);

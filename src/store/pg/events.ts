@@ -26,6 +26,7 @@ import { storedEvent } from "../events.ts";
 import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
 import { changes, events } from "./schema.ts";
+import { subscribedSql } from "./subscribed.ts";
 
 type EventRow = typeof events.$inferSelect;
 
@@ -396,10 +397,7 @@ function insertEventsStatement(count: number): string {
       select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
              new_event.received_at, new_event.received_at, new_event.received_at
       from new_events new_event join endpoints endpoint on endpoint.enabled
-      where jsonb_array_length(endpoint.event_types) = 0 or exists (
-        select 1 from jsonb_array_elements_text(endpoint.event_types) as filter(pattern)
-        where pattern = '*' or pattern = new_event.type
-           or (right(pattern, 2) = '.*' and starts_with(new_event.type, left(pattern, -1))))
+      where ${subscribedSql("endpoint", "new_event.type")}
       returning event_id
     ), woken as (
       -- sent on commit, and only when there is work

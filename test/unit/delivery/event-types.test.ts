@@ -20,6 +20,22 @@ describe("matchesEventType", () => {
     ["any filter of several is enough", ["task.create", "github.*"], "github.push", true],
     ["no filter of several matching is a miss", ["task.create", "github.*"], "task.delete", false],
     ["an empty list takes everything", [], "anything.at.all", true],
+    ["* does not take hookyard's own events", ["*"], "hookyard.endpoint.disabled", false],
+    ["an empty list does not take hookyard's own events", [], "hookyard.delivery.exhausted", false],
+    ["hookyard.* takes them", ["*", "hookyard.*"], "hookyard.endpoint.recovered", true],
+    [
+      "a narrower prefix takes its own",
+      ["hookyard.endpoint.*"],
+      "hookyard.endpoint.disabled",
+      true,
+    ],
+    [
+      "an exact name takes it",
+      ["hookyard.delivery.exhausted"],
+      "hookyard.delivery.exhausted",
+      true,
+    ],
+    ["a type that only starts like hookyard is ordinary", ["*"], "hookyardx.thing", true],
   ])("%s", (_name, filters, type, expected) => {
     expect(matchesEventType(filters, type)).toBe(expected);
   });
