@@ -59,6 +59,15 @@ export const endpoints = pgTable("endpoints", {
   disabledReason: text("disabled_reason"),
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
+  // Its health, kept up to date by the records of its attempts (../health-changes.ts):
+  // failed attempts since its last success, and when the first of them was made.
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  failingSince: at("failing_since"),
+  lastAttemptAt: at("last_attempt_at"),
+  lastStatusCode: integer("last_status_code"),
+  // The secret before the last rotation, which deliveries are signed with too until then.
+  previousSecret: text("previous_secret"),
+  previousSecretUntil: at("previous_secret_until"),
 });
 
 // Pages keep 30% free (fillfactor 70, set by migration 0003: drizzle's table builder has no
@@ -88,13 +97,21 @@ export const deliveries = pgTable(
     lastAttemptedAt: at("last_attempted_at"),
     lastDurationMs: integer("last_duration_ms"),
     lastResponseBody: text("last_response_body"),
+    lastResponseHeaders: jsonb("last_response_headers").$type<Record<string, string>>(),
     createdAt: at("created_at").notNull(),
     updatedAt: at("updated_at").notNull(),
     deliveredAt: at("delivered_at"),
   },
   (table) => [
     index("deliveries_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
-    index("deliveries_endpoint_idx").on(table.endpointId, table.createdAt),
+    // Status and attempt count too: an endpoint's health counts its last 24 hours of
+    // deliveries by outcome (../endpoint-health.ts) from this index alone.
+    index("deliveries_endpoint_idx").on(
+      table.endpointId,
+      table.createdAt,
+      table.status,
+      table.attemptCount,
+    ),
     index("deliveries_event_idx").on(table.eventId),
   ],
 );
@@ -111,6 +128,7 @@ export const deliveryAttempts = pgTable(
     durationMs: integer("duration_ms").notNull(),
     error: text("error"),
     responseBody: text("response_body"),
+    responseHeaders: jsonb("response_headers").$type<Record<string, string>>(),
   },
   (table) => [index("delivery_attempts_delivery_idx").on(table.deliveryId, table.attemptedAt)],
 );

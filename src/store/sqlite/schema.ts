@@ -50,6 +50,15 @@ export const endpoints = sqliteTable("endpoints", {
   disabledReason: text("disabled_reason"),
   createdAt: at("created_at").notNull(),
   updatedAt: at("updated_at").notNull(),
+  // Its health, kept up to date by the records of its attempts (../health-changes.ts):
+  // failed attempts since its last success, and when the first of them was made.
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  failingSince: at("failing_since"),
+  lastAttemptAt: at("last_attempt_at"),
+  lastStatusCode: integer("last_status_code"),
+  // The secret before the last rotation, which deliveries are signed with too until then.
+  previousSecret: text("previous_secret"),
+  previousSecretUntil: at("previous_secret_until"),
 });
 
 export const deliveries = sqliteTable(
@@ -77,13 +86,21 @@ export const deliveries = sqliteTable(
     lastAttemptedAt: at("last_attempted_at"),
     lastDurationMs: integer("last_duration_ms"),
     lastResponseBody: text("last_response_body"),
+    lastResponseHeaders: json<Record<string, string>>("last_response_headers"),
     createdAt: at("created_at").notNull(),
     updatedAt: at("updated_at").notNull(),
     deliveredAt: at("delivered_at"),
   },
   (table) => [
     index("deliveries_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
-    index("deliveries_endpoint_idx").on(table.endpointId, table.createdAt),
+    // Status and attempt count too: an endpoint's health counts its last 24 hours of
+    // deliveries by outcome (../endpoint-health.ts) from this index alone.
+    index("deliveries_endpoint_idx").on(
+      table.endpointId,
+      table.createdAt,
+      table.status,
+      table.attemptCount,
+    ),
     index("deliveries_event_idx").on(table.eventId),
   ],
 );
@@ -100,6 +117,7 @@ export const deliveryAttempts = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
     error: text("error"),
     responseBody: text("response_body"),
+    responseHeaders: json<Record<string, string>>("response_headers"),
   },
   (table) => [index("delivery_attempts_delivery_idx").on(table.deliveryId, table.attemptedAt)],
 );
