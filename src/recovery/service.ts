@@ -158,8 +158,11 @@ export async function sendTest(
   );
   if (!claimed) throw notFound(`no endpoint with id "${endpointId}"`);
   const deps: DeliverDeps = {
-    recordAttempt: async (finished) =>
-      (await ctx.store.deliveries.finishAttempts([finished]))[0] === true,
+    recordAttempt: async (finished) => {
+      const [recorded] = await ctx.store.deliveries.finishAttempts([finished]);
+      if (recorded === undefined) throw new Error("no record of the test attempt");
+      return recorded;
+    },
     holder,
     leaseMs,
     settings: {
