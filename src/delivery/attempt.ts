@@ -13,6 +13,7 @@
 import { parseRetryAfter } from "../lib/retry-after.ts";
 import { describeNetworkError } from "./network-errors.ts";
 import { type FetchFunction, fetchPinned } from "./pinned-fetch.ts";
+import { keptResponseHeaders } from "./response-headers.ts";
 
 export type { FetchFunction } from "./pinned-fetch.ts";
 
@@ -43,6 +44,7 @@ export type AttemptResult =
       readonly status: number;
       readonly durationMs: number;
       readonly responseBody: string;
+      readonly responseHeaders: Readonly<Record<string, string>>;
     }
   | {
       readonly ok: false;
@@ -52,6 +54,8 @@ export type AttemptResult =
       /** What went wrong, for people: `HTTP 500`, `timeout after 15000 ms`, `connection refused`. */
       readonly error: string;
       readonly responseBody: string;
+      /** Bounded (./response-headers.ts); absent when no response came. */
+      readonly responseHeaders?: Readonly<Record<string, string>>;
       /** The response's Retry-After, whatever its status; the retry decision filters. */
       readonly retryAfterMs?: number;
     };
@@ -85,19 +89,23 @@ export async function attemptDelivery(input: AttemptInput): Promise<AttemptResul
     }
 
     const { status } = response;
+    const responseHeaders = keptResponseHeaders(response.headers);
     const read = await readPrefix(response, input.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     const responseBody = new TextDecoder().decode(read.bytes);
     const durationMs = elapsed();
     const readError = read.error === undefined ? undefined : failure(read.error);
 
     if (status >= 200 && status < 300) {
-      if (readError === undefined) return { ok: true, status, durationMs, responseBody };
+      if (readError === undefined) {
+        return { ok: true, status, durationMs, responseBody, responseHeaders };
+      }
       return {
         ok: false,
         status,
         durationMs,
         error: `${readError} while reading the response`,
         responseBody,
+        responseHeaders,
       };
     }
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
@@ -107,6 +115,7 @@ export async function attemptDelivery(input: AttemptInput): Promise<AttemptResul
       durationMs,
       error: describeStatus(response),
       responseBody,
+      responseHeaders,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     };
   } finally {

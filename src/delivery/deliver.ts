@@ -14,6 +14,7 @@ import type {
   ClaimedDelivery,
   FinishedAttempt,
   NewAttempt,
+  RecordedAttempt,
   AttemptOutcome as StoredOutcome,
 } from "../store/deliveries.ts";
 import { type AttemptResult, attemptDelivery, type FetchFunction } from "./attempt.ts";
@@ -39,7 +40,7 @@ export interface DeliverySettings {
 
 export interface DeliverDeps {
   /** Records one finished attempt (batched with others: ../lib/group-commit.ts). */
-  readonly recordAttempt: (finished: FinishedAttempt) => Promise<boolean>;
+  readonly recordAttempt: (finished: FinishedAttempt) => Promise<RecordedAttempt>;
   /** The lease holder this worker claimed with. */
   readonly holder: string;
   readonly leaseMs: number;
@@ -80,6 +81,7 @@ export function attemptRecord(result: AttemptResult, attemptedAt: Date): NewAtte
     durationMs: Math.max(0, Math.round(result.durationMs)),
     error: result.ok ? null : storableText(result.error),
     responseBody: result.status === undefined ? null : storableText(result.responseBody),
+    responseHeaders: result.responseHeaders ?? null,
   };
 }
 
@@ -106,7 +108,7 @@ export async function deliverClaimed(
   const { delivery } = claimed;
   const leaseEndsAt = deps.now().getTime() + deps.leaseMs;
   const attemptedAt = deps.now();
-  const result = await sendOnce(claimed, deps);
+  const result = await sendOnce(claimed, deps, attemptedAt);
   const settlement = settle(
     decideAfterAttempt({
       schedule: deps.settings.scheduleMs,
@@ -127,10 +129,13 @@ async function record(
   leaseEndsAt: number,
 ): Promise<Settlement> {
   // The attempt happened: losing its record would send the message again.
-  const recorded = await retryWithinLease(
+  const { recorded, endpointDisabled, endpointRecovered } = await retryWithinLease(
     () =>
       deps.recordAttempt({
         deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        eventId: event.id,
+        eventType: event.type,
         holder: deps.holder,
         attempt: attemptRecord(result, attemptedAt),
         outcome: settlement.outcome,
@@ -160,16 +165,23 @@ async function record(
   }
   deps.metrics.deliveries.inc({ outcome: settlement.metric });
   deps.log.info("delivery attempt", fields);
-  if (settlement.disableEndpoint) {
-    deps.log.warn("endpoint disabled", {
+  if (endpointDisabled !== undefined) {
+    deps.log.warn("endpoint disabled", { endpoint_id: endpoint.id, reason: endpointDisabled });
+  }
+  if (endpointRecovered !== undefined) {
+    deps.log.info("endpoint recovered", {
       endpoint_id: endpoint.id,
-      reason: settlement.disableEndpoint,
+      failed_attempts: endpointRecovered,
     });
   }
   return settlement;
 }
 
-async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<AttemptResult> {
+async function sendOnce(
+  claimed: ClaimedDelivery,
+  deps: DeliverDeps,
+  attemptedAt: Date,
+): Promise<AttemptResult> {
   const { event, endpoint } = claimed;
   const { timeoutMs, allowPrivate, version } = deps.settings;
   const started = performance.now();
@@ -208,8 +220,11 @@ async function sendOnce(claimed: ClaimedDelivery, deps: DeliverDeps): Promise<At
       timestamp: event.occurredAt,
       data: event.payload,
       secret: endpoint.secret,
+      previousSecret: endpoint.previousSecret,
       version,
-      // sentAt defaults to now: webhook-timestamp must be this attempt's time.
+      // This attempt's time, fresh on every attempt (receivers refuse old timestamps), and
+      // the one its record keeps: the request's headers are rebuilt from it (request.ts).
+      sentAt: attemptedAt,
     });
   } catch (error) {
     return failed(`cannot sign the request: ${(error as Error).message}`);

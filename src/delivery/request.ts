@@ -14,6 +14,11 @@ export interface DeliveryMessage {
   readonly data: unknown;
   /** The endpoint's `whsec_…` secret. */
   readonly secret: string;
+  /**
+   * The secret before a rotation, while SECRET_ROTATION_OVERLAP lasts: the request is
+   * signed with both (`v1,<new> v1,<old>`), and a receiver that has either verifies it.
+   */
+  readonly previousSecret?: string | null;
   /** hookyard's version, for the user agent. */
   readonly version: string;
   /**
@@ -30,26 +35,46 @@ export interface DeliveryRequest {
 }
 
 export function buildDeliveryRequest(message: DeliveryMessage): DeliveryRequest {
-  const body = JSON.stringify({
-    type: message.type,
-    timestamp: message.timestamp.toISOString(),
-    // `undefined` would make JSON.stringify drop the key; receivers expect it present.
-    data: message.data ?? null,
-  });
-  const sentAt = toUnixSeconds(message.sentAt ?? new Date());
+  const body = deliveryBody(message);
+  const sentAt = message.sentAt ?? new Date();
+  const secrets = message.previousSecret
+    ? [message.secret, message.previousSecret]
+    : [message.secret];
+  const signatures = secrets.map((secret) =>
+    signStandardWebhook({ secret, id: message.messageId, timestamp: sentAt, body }),
+  );
   return {
     body,
     headers: {
-      "content-type": "application/json",
-      "webhook-id": message.messageId,
-      "webhook-timestamp": String(sentAt),
-      "webhook-signature": signStandardWebhook({
-        secret: message.secret,
-        id: message.messageId,
-        timestamp: sentAt,
-        body,
-      }),
-      "user-agent": `hookyard/${message.version}`,
+      ...unsignedHeaders(message.messageId, sentAt, message.version),
+      "webhook-signature": signatures.join(" "),
     },
+  };
+}
+
+/** The request body: what a receiver parses. */
+export function deliveryBody(event: Pick<DeliveryMessage, "type" | "timestamp" | "data">): string {
+  return JSON.stringify({
+    type: event.type,
+    timestamp: event.timestamp.toISOString(),
+    // `undefined` would make JSON.stringify drop the key; receivers expect it present.
+    data: event.data ?? null,
+  });
+}
+
+/**
+ * Every header of the request but its signature, which is all an attempt's record needs to
+ * show what was sent (`request_headers`): the attempt's time is its webhook-timestamp.
+ */
+export function unsignedHeaders(
+  messageId: string,
+  sentAt: Date,
+  version: string,
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "webhook-id": messageId,
+    "webhook-timestamp": String(toUnixSeconds(sentAt)),
+    "user-agent": `hookyard/${version}`,
   };
 }

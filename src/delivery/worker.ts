@@ -55,11 +55,16 @@ export function deliveryWorker(
   const { config, store } = ctx;
   const holder = options.holder ?? `deliveries-${newId()}`;
   const leaseMs = leaseFor(config.deliveryTimeoutMs);
+  const policy = { disableAfterMs: config.endpointDisableAfterMs };
   const deps = {
     // Bounded: one write that never settles would hold up every record after it, and an
     // attempt recorded after its lease ran out is refused anyway.
     recordAttempt: groupCommit((finished: readonly FinishedAttempt[]) =>
-      bounded(store.deliveries.finishAttempts(finished), leaseMs, "recording delivery attempts"),
+      bounded(
+        store.deliveries.finishAttempts(finished, policy),
+        leaseMs,
+        "recording delivery attempts",
+      ),
     ),
     holder,
     leaseMs,

@@ -62,6 +62,7 @@ export function boundedStore(store: Store, ms: number): Store {
     events: boundedCalls(store.events, ms, "events"),
     changes: boundedCalls(store.changes, ms, "changes"),
     endpoints: boundedCalls(store.endpoints, ms, "endpoints"),
+    endpointHealth: boundedCalls(store.endpointHealth, ms, "endpointHealth"),
     deliveries: boundedCalls(store.deliveries, ms, "deliveries"),
     relay: boundedCalls(store.relay, ms, "relay"),
     hooks: boundedCalls(store.hooks, ms, "hooks"),

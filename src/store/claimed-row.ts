@@ -13,7 +13,8 @@ import type { ClaimedDelivery } from "./deliveries.ts";
  */
 export const CLAIMED_COLUMNS = `d.id, d.event_id, d.endpoint_id, d.attempt_count,
   ev.type as ev_type, ev.occurred_at as ev_occurred_at, ev.payload as ev_payload,
-  en.url as en_url, en.secret as en_secret`;
+  en.url as en_url, en.secret as en_secret,
+  en.previous_secret as en_previous_secret, en.previous_secret_until as en_previous_until`;
 
 /** A timestamp or JSON value as the driver returns it. */
 type Raw = unknown;
@@ -28,6 +29,9 @@ export interface ClaimedRow {
   readonly ev_payload: Raw;
   readonly en_url: string;
   readonly en_secret: string;
+  /** Null except during a rotation's overlap (and until the next rotation after it). */
+  readonly en_previous_secret: string | null;
+  readonly en_previous_until: Raw;
 }
 
 export interface RowDecoding {
@@ -35,7 +39,18 @@ export interface RowDecoding {
   readonly json: (value: Raw) => unknown;
 }
 
-export function claimedFromRow(row: ClaimedRow, decode: RowDecoding): ClaimedDelivery {
+/** @param now the claim's time: a previous secret whose overlap ended by then signs nothing. */
+export function claimedFromRow(
+  row: ClaimedRow,
+  decode: RowDecoding,
+  now: Date = new Date(),
+): ClaimedDelivery {
+  const previousSecret =
+    row.en_previous_secret !== null &&
+    row.en_previous_until !== null &&
+    decode.date(row.en_previous_until).getTime() > now.getTime()
+      ? row.en_previous_secret
+      : null;
   return {
     delivery: { id: row.id, attemptCount: row.attempt_count },
     event: {
@@ -44,6 +59,6 @@ export function claimedFromRow(row: ClaimedRow, decode: RowDecoding): ClaimedDel
       occurredAt: decode.date(row.ev_occurred_at),
       payload: decode.json(row.ev_payload),
     },
-    endpoint: { id: row.endpoint_id, url: row.en_url, secret: row.en_secret },
+    endpoint: { id: row.endpoint_id, url: row.en_url, secret: row.en_secret, previousSecret },
   };
 }

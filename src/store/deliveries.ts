@@ -5,6 +5,7 @@
 import type { TimeCursor } from "./cursor.ts";
 import type { Endpoint } from "./endpoints.ts";
 import type { Page, StoredEvent } from "./events.ts";
+import type { HealthPolicy } from "./health-changes.ts";
 
 /** pending: waiting for its next attempt; delivered: a 2xx came back; failed: attempts spent, or the endpoint is gone. */
 export type DeliveryStatus = "pending" | "delivered" | "failed";
@@ -34,6 +35,8 @@ export interface DeliveryAttempt {
   readonly error: string | null;
   /** The first 4 KB of the response body. */
   readonly responseBody: string | null;
+  /** The response's headers, bounded (../delivery/response-headers.ts); null when no response came. */
+  readonly responseHeaders: Readonly<Record<string, string>> | null;
 }
 
 export type NewAttempt = Omit<DeliveryAttempt, "id" | "deliveryId">;
@@ -50,6 +53,7 @@ export interface RowWithAttempt {
   readonly lastDurationMs: number | null;
   readonly lastError: string | null;
   readonly lastResponseBody: string | null;
+  readonly lastResponseHeaders: Readonly<Record<string, string>> | null;
 }
 
 /** A deliveries row as either dialect reads it. */
@@ -67,6 +71,7 @@ export function deliveryFromRow({
   lastAttemptedAt: _a,
   lastDurationMs: _d,
   lastResponseBody: _r,
+  lastResponseHeaders: _h,
   ...row
 }: DeliveryRow): Delivery {
   return { ...row, status: row.status as DeliveryStatus };
@@ -84,6 +89,7 @@ export function attemptOnRow(row: RowWithAttempt): DeliveryAttempt[] {
       durationMs: row.lastDurationMs ?? 0,
       error: row.lastError,
       responseBody: row.lastResponseBody,
+      responseHeaders: row.lastResponseHeaders,
     },
   ];
 }
@@ -101,18 +107,36 @@ export type AttemptOutcome =
 export interface ClaimedDelivery {
   readonly delivery: Pick<Delivery, "id" | "attemptCount">;
   readonly event: Pick<StoredEvent, "id" | "type" | "occurredAt" | "payload">;
-  readonly endpoint: Pick<Endpoint, "id" | "url" | "secret">;
+  readonly endpoint: Pick<Endpoint, "id" | "url" | "secret"> & {
+    /** The secret before a rotation, while it still signs too (SECRET_ROTATION_OVERLAP). */
+    readonly previousSecret: string | null;
+  };
 }
 
 /** One attempt to record; see DeliveryStore.finishAttempts. */
 export interface FinishedAttempt {
   readonly deliveryId: string;
+  /** The delivery's endpoint, whose health follows its attempts (../health-changes.ts). */
+  readonly endpointId: string;
+  /** The delivery's event, named in what hookyard announces (./operational-events.ts). */
+  readonly eventId: string;
+  readonly eventType: string;
   /** The lease holder that made the attempt. */
   readonly holder: string;
   readonly attempt: NewAttempt;
   readonly outcome: AttemptOutcome;
   /** Disables the delivery's endpoint with this reason (it answered 410). */
   readonly disableEndpoint?: string | undefined;
+}
+
+/** What recording one attempt did; see DeliveryStore.finishAttempts. */
+export interface RecordedAttempt {
+  /** False when the lease was no longer the caller's: the attempt was not recorded. */
+  readonly recorded: boolean;
+  /** On the attempt whose record disabled its endpoint: the reason. */
+  readonly endpointDisabled?: string;
+  /** On the success that ended its endpoint's failures: how many it ended. */
+  readonly endpointRecovered?: number;
 }
 
 export interface DeliveryFilter {
@@ -147,9 +171,17 @@ export interface DeliveryStore {
    * Records each attempt with its outcome and releases its lease, all in one transaction
    * (a worker records what finished in the same tick together: a commit per attempt was
    * most of the cost of a delivery). An attempt whose `holder` no longer holds the lease
-   * (it expired and another worker took over) is not recorded: false at its index.
+   * (it expired and another worker took over) is not recorded: `recorded` false at its index.
+   *
+   * In the same transaction, each endpoint's health follows its attempts, an endpoint is
+   * disabled by a 410 or by `policy.disableAfterMs` of failures (../health-changes.ts), and
+   * what changed is stored as hookyard's own events (../operational-events.ts): a
+   * delivery whose last attempt failed, an endpoint disabled, an endpoint recovered.
    */
-  finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]>;
+  finishAttempts(
+    finished: readonly FinishedAttempt[],
+    policy?: HealthPolicy,
+  ): Promise<RecordedAttempt[]>;
   get(id: string): Promise<Delivery | undefined>;
   attempts(deliveryId: string): Promise<readonly DeliveryAttempt[]>;
   /** Newest first. */

@@ -10,6 +10,12 @@ export interface Endpoint {
   readonly enabled: boolean;
   /** Why hookyard disabled it (e.g. the endpoint answered 410); null when enabled or disabled by hand. */
   readonly disabledReason: string | null;
+  /**
+   * Until when deliveries are signed with the secret before the last rotation too; null
+   * when it was never rotated. In the past once that overlap has ended. Always read from
+   * the store; optional for endpoints made up elsewhere (tests, previews).
+   */
+  readonly previousSecretUntil?: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -29,7 +35,21 @@ export interface EndpointStore {
   get(id: string): Promise<Endpoint | undefined>;
   /** Oldest first. */
   list(): Promise<readonly Endpoint[]>;
+  /**
+   * Enabling a disabled endpoint (`enabled: true`) restarts the clock of ENDPOINT_DISABLE_AFTER:
+   * its failures so far count as starting now, so that it gets the whole delay again.
+   */
   update(id: string, patch: EndpointPatch, now: Date): Promise<Endpoint | undefined>;
+  /**
+   * Replaces the secret with `secret`; the one it replaces keeps signing beside it until
+   * `previousUntil` (the secret before that stops at once). Undefined when there is no such endpoint.
+   */
+  rotateSecret(
+    id: string,
+    secret: string,
+    previousUntil: Date,
+    now: Date,
+  ): Promise<Endpoint | undefined>;
   /** Its deliveries and their attempts go with it. False when there was no such endpoint. */
   delete(id: string): Promise<boolean>;
 }

@@ -4,6 +4,7 @@
  * dialects truly differ (claiming work, locks, wake-ups) the difference stays inside.
  */
 import type { DeliveryStore } from "./deliveries.ts";
+import type { EndpointHealthStore } from "./endpoint-health.ts";
 import type { EndpointStore } from "./endpoints.ts";
 import type { ChangeStore, EventStore } from "./events.ts";
 import type { HookStore } from "./hooks.ts";
@@ -27,6 +28,7 @@ export interface Store {
   readonly deliveries: DeliveryStore;
   readonly relay: RelayStore;
   readonly hooks: HookStore;
+  readonly endpointHealth: EndpointHealthStore;
   readonly retention: RetentionStore;
   readonly recovery: RecoveryStore;
 

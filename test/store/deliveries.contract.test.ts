@@ -1,6 +1,6 @@
 /** The Store contract for endpoints, fan-out and deliveries, on every dialect. */
 import { beforeAll, describe, expect, test } from "bun:test";
-import type { Delivery } from "../../src/store/deliveries.ts";
+import type { ClaimedDelivery, Delivery } from "../../src/store/deliveries.ts";
 import type { Endpoint } from "../../src/store/endpoints.ts";
 import type { NewEvent, StoredEvent } from "../../src/store/events.ts";
 import { PgStore } from "../../src/store/pg/index.ts";
@@ -28,6 +28,14 @@ const endpoint = (url: string, eventTypes: string[], enabled = true) => ({
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   eventTypes,
   enabled,
+});
+
+/** Whose attempt it is, as the worker says it when it records one. */
+const about = (claimed: ClaimedDelivery | undefined) => ({
+  deliveryId: claimed?.delivery.id ?? "",
+  endpointId: claimed?.endpoint.id ?? "",
+  eventId: claimed?.event.id ?? "",
+  eventType: claimed?.event.type ?? "",
 });
 
 /** Writes an attempt row the way hookyard did before migration 0002. */
@@ -125,6 +133,7 @@ for (const dialect of dialects) {
           id: registered.id,
           url: registered.url,
           secret: registered.secret,
+          previousSecret: null,
         });
         const delivery = (await suite.store.deliveries.get(claimed?.delivery.id ?? "")) as Delivery;
         expect(claimed?.delivery).toEqual({ id: delivery.id, attemptCount: 0 });
@@ -151,17 +160,18 @@ for (const dialect of dialects) {
           durationMs: 12,
           error: null,
           responseBody: "ok",
+          responseHeaders: null,
         };
         expect(
           await suite.store.deliveries.finishAttempts([
             {
-              deliveryId: taken?.delivery.id ?? "",
+              ...about(taken),
               holder: "worker-a",
               attempt,
               outcome: { status: "delivered" },
             },
           ]),
-        ).toEqual([false]);
+        ).toEqual([{ recorded: false }]);
         const retryAt = later(60_000);
         const failed = {
           attemptedAt: later(32_000),
@@ -169,17 +179,18 @@ for (const dialect of dialects) {
           durationMs: 40,
           error: "HTTP 503",
           responseBody: "busy",
+          responseHeaders: null,
         };
         expect(
           await suite.store.deliveries.finishAttempts([
             {
-              deliveryId: taken?.delivery.id ?? "",
+              ...about(taken),
               holder: "worker-b",
               attempt: failed,
               outcome: { status: "pending", nextAttemptAt: retryAt },
             },
           ]),
-        ).toEqual([true]);
+        ).toEqual([{ recorded: true }]);
         const after = await suite.store.deliveries.get(taken?.delivery.id ?? "");
         expect(after).toMatchObject({
           status: "pending",
@@ -200,17 +211,19 @@ for (const dialect of dialects) {
           durationMs: 9,
           error: null,
           responseBody: "",
+          responseHeaders: null,
         };
         expect(
           await suite.store.deliveries.finishAttempts([
             {
-              deliveryId: claimed?.delivery.id ?? "",
+              ...about(claimed),
               holder: LEASE.holder,
               attempt: ok,
               outcome: { status: "delivered" },
             },
           ]),
-        ).toEqual([true]);
+          // The 503 before it was its endpoint's one failure.
+        ).toEqual([{ recorded: true, endpointRecovered: 1 }]);
         const delivery = await suite.store.deliveries.get(claimed?.delivery.id ?? "");
         expect(delivery).toMatchObject({
           status: "delivered",
@@ -224,6 +237,7 @@ for (const dialect of dialects) {
           durationMs: 40,
           error: "HTTP 503",
           responseBody: "busy",
+          responseHeaders: null,
         });
       });
 
@@ -246,10 +260,11 @@ for (const dialect of dialects) {
           durationMs: 5,
           error: "HTTP 410",
           responseBody: null,
+          responseHeaders: null,
         };
         await suite.store.deliveries.finishAttempts([
           {
-            deliveryId: claimed?.delivery.id ?? "",
+            ...about(claimed),
             holder: LEASE.holder,
             attempt: gone,
             outcome: { status: "failed" },
@@ -318,29 +333,30 @@ for (const dialect of dialects) {
         durationMs: 3,
         error: statusCode < 300 ? null : `HTTP ${statusCode}`,
         responseBody: "",
+        responseHeaders: null,
       });
       const retryAt = later(260_000);
       const results = await suite.store.deliveries.finishAttempts([
         {
-          deliveryId: a?.delivery.id ?? "",
+          ...about(a),
           holder: LEASE.holder,
           attempt: attempt(200),
           outcome: { status: "delivered" },
         },
         {
-          deliveryId: b?.delivery.id ?? "",
+          ...about(b),
           holder: "someone-else",
           attempt: attempt(200),
           outcome: { status: "delivered" },
         },
         {
-          deliveryId: c?.delivery.id ?? "",
+          ...about(c),
           holder: LEASE.holder,
           attempt: attempt(500),
           outcome: { status: "pending", nextAttemptAt: retryAt },
         },
       ]);
-      expect(results).toEqual([true, false, true]);
+      expect(results.map((r) => r.recorded)).toEqual([true, false, true]);
       const [first, second, third] = await Promise.all(
         [a, b, c].map((x) => suite.store.deliveries.get(x?.delivery.id ?? "")),
       );
@@ -379,12 +395,18 @@ for (const dialect of dialects) {
         durationMs: 5,
         error: null,
         responseBody: "ok",
+        responseHeaders: null,
       };
       expect(
         await suite.store.deliveries.finishAttempts([
-          { deliveryId, holder: LEASE.holder, attempt: ok, outcome: { status: "delivered" } },
+          {
+            ...about(claimed),
+            holder: LEASE.holder,
+            attempt: ok,
+            outcome: { status: "delivered" },
+          },
         ]),
-      ).toEqual([true]);
+      ).toEqual([{ recorded: true }]);
       const attempts = await suite.store.deliveries.attempts(deliveryId);
       expect(attempts.map((a) => [a.id, a.statusCode, a.error])).toEqual([
         ["legacy-attempt", 502, "HTTP 502"],

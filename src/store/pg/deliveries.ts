@@ -1,6 +1,5 @@
 import { and, count, desc, eq, lte, min } from "drizzle-orm";
 import type postgres from "postgres";
-import { newId } from "../../lib/ids.ts";
 import {
   CLAIMED_COLUMNS,
   type ClaimedRow,
@@ -18,12 +17,15 @@ import {
   deliveryFromRow,
   type FinishedAttempt,
   type QueueStats,
+  type RecordedAttempt,
 } from "../deliveries.ts";
 import { deliveryListWhere } from "../delivery-filter.ts";
 import { isTypePrefix, typesUnderPrefix } from "../event-filter.ts";
 import type { Page } from "../events.ts";
+import type { HealthPolicy } from "../health-changes.ts";
 import type { PgDb } from "./db.ts";
 import { distinctTypes } from "./events.ts";
+import { finishAttemptsOnPg } from "./finish-attempts.ts";
 import { deliveries, deliveryAttempts, events } from "./schema.ts";
 
 /**
@@ -85,72 +87,15 @@ export class PgDeliveryStore implements DeliveryStore {
       [now.toISOString(), limit, new Date(now.getTime() + lease.ms).toISOString(), lease.holder],
       { prepare: true },
     );
-    return rows.map((row) => claimedFromRow(row, fromPostgres));
+    return rows.map((row) => claimedFromRow(row, fromPostgres, now));
   }
 
-  /**
-   * One statement for the whole batch (data-modifying CTEs run together, atomically): each
-   * delivery's outcome and its attempt, written on its row; the attempt that was there
-   * before, if any, moved into delivery_attempts; for a 410, the endpoint's disable. The
-   * batch travels as one parameter, JSON text (typed so, lest the client encode it a
-   * second time), unpacked by jsonb_to_recordset.
-   */
-  async finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
-    if (finished.length === 0) return [];
-    const input = finished.map(({ deliveryId, holder, attempt, outcome, disableEndpoint }) => ({
-      id: deliveryId,
-      holder,
-      status: outcome.status,
-      next_at: outcome.status === "pending" ? outcome.nextAttemptAt.toISOString() : null,
-      attempt_id: newId(),
-      at: attempt.attemptedAt.toISOString(),
-      code: attempt.statusCode,
-      duration: attempt.durationMs,
-      error: attempt.error,
-      body: attempt.responseBody,
-      disable: disableEndpoint ?? null,
-    }));
-    const rows = await this.client<{ id: string }[]>`
-        with input as (
-          select * from jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb) as i(
-            id text, holder text, status text, next_at timestamptz, attempt_id text,
-            at timestamptz, code int, duration int, error text, body text, disable text)
-        ), replaced as materialized (
-          -- The statement's snapshot: the attempts on the rows before the update below.
-          -- Materialized: almost always empty, so joining it to finished costs nothing;
-          -- inlined, the join below went through every pair of input and finished rows.
-          select d.last_attempt_id, d.id, d.last_attempted_at, d.last_status_code,
-                 d.last_duration_ms, d.last_error, d.last_response_body
-          from input i join deliveries d on d.id = i.id
-          where d.leased_by = i.holder and d.last_attempt_id is not null
-        ), finished as (
-          update deliveries d
-          set status = i.status, attempt_count = d.attempt_count + 1, next_attempt_at = i.next_at,
-              lease_expires_at = null, leased_by = null, last_status_code = i.code,
-              last_error = i.error, updated_at = i.at,
-              delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
-              last_attempt_id = i.attempt_id, last_attempted_at = i.at,
-              last_duration_ms = i.duration, last_response_body = i.body
-          from input i
-          where d.id = i.id and d.leased_by = i.holder
-          returning d.id, d.endpoint_id
-        ), archived as (
-          insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-          select r.* from replaced r join finished f on f.id = r.id
-        ), gone as materialized (
-          -- Almost always empty: filtered first, so the join below has nothing to do.
-          select id, disable, at from input where disable is not null
-        ), disabled as (
-          update endpoints e
-          set enabled = false, disabled_reason = g.disable, updated_at = g.at
-          from gone g join finished f on f.id = g.id
-          where e.id = f.endpoint_id
-        )
-        -- archived and disabled run whether or not they are read: PostgreSQL always runs
-        -- data-modifying CTEs to completion.
-        select id from finished`;
-    const recorded = new Set(rows.map((row) => row.id));
-    return finished.map(({ deliveryId }) => recorded.has(deliveryId));
+  /** One statement for the whole batch: ./finish-attempts.ts. */
+  async finishAttempts(
+    finished: readonly FinishedAttempt[],
+    policy: HealthPolicy = {},
+  ): Promise<RecordedAttempt[]> {
+    return finishAttemptsOnPg(this.client, finished, policy);
   }
 
   async get(id: string): Promise<Delivery | undefined> {

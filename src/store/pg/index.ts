@@ -14,6 +14,7 @@ import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
 import { PgDeliveryStore } from "./deliveries.ts";
 import { PgEndpointStore } from "./endpoints.ts";
+import { PgEndpointHealthStore } from "./endpoint-health.ts";
 import { INGEST_WRITERS, PgChangeStore, PgEventStore } from "./events.ts";
 import { PgHookStore } from "./hooks.ts";
 import { PgRecoveryStore } from "./recovery.ts";
@@ -60,6 +61,7 @@ export class PgStore implements Store {
   readonly changes: PgChangeStore;
   readonly endpoints: PgEndpointStore;
   readonly deliveries: PgDeliveryStore;
+  readonly endpointHealth: PgEndpointHealthStore;
   readonly relay: PgRelayStore;
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
@@ -87,6 +89,7 @@ export class PgStore implements Store {
     this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
     this.recovery = new PgRecoveryStore(this.db);
+    this.endpointHealth = new PgEndpointHealthStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {
@@ -155,6 +158,9 @@ export class PgStore implements Store {
     // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
     //   one claim or batch at a time): after a database server crash the last fraction of
     //   a second of leases and records may be lost, and those deliveries are sent again,
+    // - No JIT: its cost estimate counts a scan priced out above as 10^10, and compiling
+    //   such a statement took 2 s (recording a batch whose operational events fan out to
+    //   every endpoint: a scan of the endpoints, which have no other index to read).
     //   which at-least-once delivery allows. Events are always committed synchronously.
     const worker = postgres(url, {
       ...common,
@@ -167,6 +173,7 @@ export class PgStore implements Store {
         synchronous_commit: "off",
       },
       max: WORKER_CONNECTIONS,
+        jit: "off",
       idle_timeout: 30,
     });
     return new PgStore(

@@ -1,6 +1,5 @@
 import type { Database } from "bun:sqlite";
 import { and, count, desc, eq, lte, min } from "drizzle-orm";
-import { newId } from "../../lib/ids.ts";
 import {
   CLAIMED_COLUMNS,
   type ClaimedRow,
@@ -18,13 +17,16 @@ import {
   deliveryFromRow,
   type FinishedAttempt,
   type QueueStats,
+  type RecordedAttempt,
 } from "../deliveries.ts";
 import { deliveryListWhere } from "../delivery-filter.ts";
 import { isTypePrefix, typesUnderPrefix } from "../event-filter.ts";
 import type { Page } from "../events.ts";
+import type { HealthPolicy } from "../health-changes.ts";
 import { toDate } from "./dates.ts";
 import type { SqliteDb } from "./db.ts";
 import { distinctTypes } from "./events.ts";
+import { type FinishAttempts, prepareFinishAttempts } from "./finish-attempts.ts";
 import { deliveries, deliveryAttempts, events } from "./schema.ts";
 
 /**
@@ -35,6 +37,7 @@ import { deliveries, deliveryAttempts, events } from "./schema.ts";
 export class SqliteDeliveryStore implements DeliveryStore {
   /** Prepared on first use: the tables exist only after migrating. */
   private hotPath: HotPath | undefined;
+  private finish: FinishAttempts | undefined;
 
   constructor(
     private readonly db: SqliteDb,
@@ -50,9 +53,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return this.hotPath.claim(now.getTime(), limit, now.getTime() + lease.ms, lease.holder);
   }
 
-  async finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
-    this.hotPath ??= prepareHotPath(this.sqlite);
-    return this.hotPath.finish(finished);
+  async finishAttempts(
+    finished: readonly FinishedAttempt[],
+    policy: HealthPolicy = {},
+  ): Promise<RecordedAttempt[]> {
+    this.finish ??= prepareFinishAttempts(this.sqlite);
+    return this.finish(finished, policy);
   }
 
   async get(id: string): Promise<Delivery | undefined> {
@@ -129,7 +135,6 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
 interface HotPath {
   claim(now: number, limit: number, leaseUntil: number, holder: string): ClaimedDelivery[];
-  finish(finished: readonly FinishedAttempt[]): boolean[];
 }
 
 const fromSqlite: RowDecoding = {
@@ -151,70 +156,11 @@ function prepareHotPath(sqlite: Database): HotPath {
   const takeLease = sqlite.prepare<never, [number, string, string]>(
     "update deliveries set lease_expires_at = ?, leased_by = ? where id = ?",
   );
-  const settle = sqlite.prepare<
-    { endpoint_id: string },
-    [
-      string,
-      number | null,
-      number | null,
-      string | null,
-      number,
-      number | null,
-      string,
-      number,
-      number,
-      string | null,
-      string,
-      string,
-    ]
-  >(
-    `update deliveries
-     set status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?,
-         lease_expires_at = null, leased_by = null, last_status_code = ?, last_error = ?,
-         updated_at = ?, delivered_at = coalesce(?, delivered_at),
-         last_attempt_id = ?, last_attempted_at = ?, last_duration_ms = ?, last_response_body = ?
-     where id = ? and leased_by = ?
-     returning endpoint_id`,
-  );
-  // Runs before the update that overwrites it: the attempt on the row, moved into the
-  // attempts table when a later one replaces it (and only while the lease is the caller's).
-  const archiveReplaced = sqlite.prepare<never, [string, string]>(
-    `insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-     select last_attempt_id, id, last_attempted_at, last_status_code, last_duration_ms,
-            last_error, last_response_body
-     from deliveries where id = ? and leased_by = ? and last_attempt_id is not null`,
-  );
-  const disable = sqlite.prepare<never, [string, number, string]>(
-    "update endpoints set enabled = 0, disabled_reason = ?, updated_at = ? where id = ?",
-  );
   return {
     claim: sqlite.transaction((now: number, limit: number, leaseUntil: number, holder: string) => {
       const rows = due.all(now, now, limit);
       for (const row of rows) takeLease.run(leaseUntil, holder, row.id);
-      return rows.map((row) => claimedFromRow(row, fromSqlite));
+      return rows.map((row) => claimedFromRow(row, fromSqlite, new Date(now)));
     }),
-    finish: sqlite.transaction((finished: readonly FinishedAttempt[]) =>
-      finished.map(({ deliveryId, holder, attempt, outcome, disableEndpoint }) => {
-        const at = attempt.attemptedAt.getTime();
-        archiveReplaced.run(deliveryId, holder);
-        const updated = settle.get(
-          outcome.status,
-          outcome.status === "pending" ? outcome.nextAttemptAt.getTime() : null,
-          attempt.statusCode,
-          attempt.error,
-          at,
-          outcome.status === "delivered" ? at : null,
-          newId(),
-          at,
-          attempt.durationMs,
-          attempt.responseBody,
-          deliveryId,
-          holder,
-        );
-        if (!updated) return false;
-        if (disableEndpoint !== undefined) disable.run(disableEndpoint, at, updated.endpoint_id);
-        return true;
-      }),
-    ),
   };
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
 import type { Endpoint, EndpointPatch, EndpointStore, NewEndpoint } from "../endpoints.ts";
 import type { SqliteDb } from "./db.ts";
@@ -35,7 +35,32 @@ export class SqliteEndpointStore implements EndpointStore {
     const { eventTypes, ...rest } = patch;
     const [row] = await this.db
       .update(endpoints)
-      .set({ ...rest, ...(eventTypes ? { eventTypes: [...eventTypes] } : {}), updatedAt: now })
+      .set({
+        ...rest,
+        ...(eventTypes ? { eventTypes: [...eventTypes] } : {}),
+        ...(patch.enabled === true ? { failingSince: failingClockRestarted(now) } : {}),
+        updatedAt: now,
+      })
+      .where(eq(endpoints.id, id))
+      .returning();
+    return row;
+  }
+
+  async rotateSecret(
+    id: string,
+    secret: string,
+    previousUntil: Date,
+    now: Date,
+  ): Promise<Endpoint | undefined> {
+    const [row] = await this.db
+      .update(endpoints)
+      // The right-hand sides read the row as it was: the previous secret is the one replaced.
+      .set({
+        previousSecret: sql`${endpoints.secret}`,
+        previousSecretUntil: previousUntil,
+        secret,
+        updatedAt: now,
+      })
       .where(eq(endpoints.id, id))
       .returning();
     return row;
@@ -48,4 +73,10 @@ export class SqliteEndpointStore implements EndpointStore {
       .returning({ id: endpoints.id });
     return deleted.length > 0;
   }
+}
+
+/** A disabled endpoint that is being enabled with failures on record starts their clock now. */
+function failingClockRestarted(now: Date) {
+  return sql`case when ${endpoints.enabled} then ${endpoints.failingSince}
+    when ${endpoints.consecutiveFailures} > 0 then ${sql.param(now, endpoints.failingSince)} end`;
 }

@@ -15,6 +15,7 @@ import { sqliteMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteDeliveryStore } from "./deliveries.ts";
+import { SqliteEndpointHealthStore } from "./endpoint-health.ts";
 import { SqliteEndpointStore } from "./endpoints.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
 import { SqliteHookStore } from "./hooks.ts";
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly events: SqliteEventStore;
   readonly changes: SqliteChangeStore;
   readonly endpoints: SqliteEndpointStore;
+  readonly endpointHealth: SqliteEndpointHealthStore;
   readonly deliveries: SqliteDeliveryStore;
   readonly relay: SqliteRelayStore;
   readonly hooks: SqliteHookStore;
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
     this.hooks = new SqliteHookStore(this.db);
     this.endpoints = new SqliteEndpointStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
+    this.endpointHealth = new SqliteEndpointHealthStore(this.db);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
     this.recovery = new SqliteRecoveryStore(this.db, sqlite);
   }

@@ -314,13 +314,13 @@ function claimed(url: string): ClaimedDelivery {
   return {
     delivery: { id: "dlv_1", attemptCount: 0 },
     event: { id: "evt_1", type: "task.update", occurredAt: new Date(), payload: {} },
-    endpoint: { id: "ep_1", url, secret: generateEndpointSecret() },
+    endpoint: { id: "ep_1", url, secret: generateEndpointSecret(), previousSecret: null },
   };
 }
 
 function deps(overrides: Partial<DeliverDeps> & Pick<DeliverDeps, "fetch">): DeliverDeps {
   return {
-    recordAttempt: async (_finished: FinishedAttempt) => true,
+    recordAttempt: async (_finished: FinishedAttempt) => ({ recorded: true }),
     holder: "test",
     leaseMs: 30_000,
     settings: { scheduleMs: [1_000], timeoutMs: 5_000, allowPrivate: false, version: "0.0.0" },
@@ -361,7 +361,7 @@ describe("deliverClaimed and DNS rebinding", () => {
       ...dependencies,
       recordAttempt: async (finished) => {
         records.push(finished);
-        return true;
+        return { recorded: true };
       },
     });
     await second.recorded;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Webhook } from "svix";
-import { buildDeliveryRequest } from "../../../src/delivery/request.ts";
+import { buildDeliveryRequest, unsignedHeaders } from "../../../src/delivery/request.ts";
 import { generateEndpointSecret } from "../../../src/lib/standard-webhooks.ts";
 
 const secret = generateEndpointSecret();
@@ -66,5 +66,28 @@ describe("buildDeliveryRequest", () => {
     expect(retry.headers["webhook-signature"]).not.toBe(
       first.headers["webhook-signature"] as string,
     );
+  });
+
+  test("during a rotation's overlap, signs with both secrets, and svix verifies it with either", () => {
+    const previousSecret = generateEndpointSecret();
+    const { body, headers } = buildDeliveryRequest({ ...message, previousSecret });
+    const signatures = (headers["webhook-signature"] as string).split(" ");
+    expect(signatures).toHaveLength(2);
+    expect(signatures.every((entry) => /^v1,[A-Za-z0-9+/]{43}=$/.test(entry))).toBe(true);
+    expect(() => new Webhook(secret).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(previousSecret).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(generateEndpointSecret()).verify(body, headers)).toThrow();
+  });
+
+  test("without a previous secret, signs with the current one alone", () => {
+    const { headers } = buildDeliveryRequest({ ...message, previousSecret: null });
+    expect(headers["webhook-signature"]).not.toContain(" ");
+  });
+
+  test("the headers but the signature can be rebuilt from the attempt's time", () => {
+    const sentAt = new Date("2026-11-22T12:00:00.999Z");
+    const { headers } = buildDeliveryRequest({ ...message, sentAt });
+    const { "webhook-signature": _, ...unsigned } = headers;
+    expect(unsignedHeaders(message.messageId, sentAt, message.version)).toEqual(unsigned);
   });
 });

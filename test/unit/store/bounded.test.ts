@@ -31,6 +31,7 @@ describe("boundedStore", () => {
     "events",
     "changes",
     "endpoints",
+    "endpointHealth",
     "deliveries",
     "relay",
     "hooks",
