@@ -4,12 +4,10 @@
  * without I/O, so that one 422 names every bad field.
  */
 import { t } from "elysia";
+import { isOperationalEventType, OPERATIONAL_PREFIX } from "../delivery/event-types.ts";
 import type { FieldProblem } from "../http/query.ts";
 import { parseTimestamp } from "../http/query.ts";
-import type { TimeWindow } from "../store/recovery.ts";
-
-/** The event type of a test when none is given. */
-export const TEST_EVENT_TYPE = "hookyard.test";
+import { TEST_EVENT_TYPE, type TimeWindow } from "../store/recovery.ts";
 
 /** The event types a test may send: what POST /trigger/:event_type accepts. */
 const EVENT_TYPE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -54,6 +52,12 @@ export function parseTestBody(body: unknown): Parsed<{ readonly eventType: strin
   const type = fields.event_type ?? TEST_EVENT_TYPE;
   if (typeof type !== "string" || !EVENT_TYPE.test(type)) {
     problems.push({ field: "event_type", message: "1-128 letters, digits, _, . or -" });
+  } else if (isOperationalEventType(type) && type !== TEST_EVENT_TYPE) {
+    // Receivers trust hookyard.* events to be hookyard's news, as POST /trigger keeps them.
+    problems.push({
+      field: "event_type",
+      message: `"${OPERATIONAL_PREFIX}" types other than ${TEST_EVENT_TYPE} are hookyard's own`,
+    });
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: { eventType: type as string } };

@@ -16,7 +16,8 @@ import { newId } from "../lib/ids.ts";
 import type { TimeCursor } from "../store/cursor.ts";
 import type { DeliveryAttempt } from "../store/deliveries.ts";
 import type { Endpoint } from "../store/endpoints.ts";
-import type { BatchResult, TimeWindow } from "../store/recovery.ts";
+import { type BatchResult, TEST_EVENT_TYPE, type TimeWindow } from "../store/recovery.ts";
+import { endpointAbout } from "../store/recovery-sql.ts";
 
 /**
  * Rows per batch. Measured with 100,000 failed deliveries of one endpoint: 1.2 s in all on
@@ -82,7 +83,8 @@ export async function countReplayable(
  * Queues a delivery, due now, of every event received in the window whose type the
  * endpoint subscribes to now and that has no delivery to it (it came while the endpoint
  * was disabled, or before it existed, or before it subscribed to the type); answers how
- * many. A second call finds them queued and queues none.
+ * many. A second call finds them queued and queues none. hookyard's own events about this
+ * endpoint (its own disable, say) are never among them, as they never reach it.
  */
 export async function replay(
   ctx: AppContext,
@@ -103,12 +105,19 @@ export async function replay(
  * A new delivery of a stored event, due now, to every enabled endpoint whose event types
  * take it now, whether or not it had one before; answers how many. The same webhook-id as
  * before (the event's id): a receiver that already has it may drop it as a duplicate.
+ * One of hookyard's own events goes, as always, to those that name it, and never to the
+ * endpoint it is about; a test event goes back to the endpoint it tested, alone.
  */
 export async function resend(ctx: AppContext, eventId: string): Promise<number> {
   const event = await ctx.store.events.get(eventId);
   if (!event) throw notFound(`no event with id "${eventId}"`);
+  const about = endpointAbout(event.type, event.payload);
+  const takes = (endpoint: Endpoint) =>
+    event.type === TEST_EVENT_TYPE
+      ? endpoint.id === about
+      : matchesEventType(endpoint.eventTypes, event.type) && endpoint.id !== about;
   const targets = (await ctx.store.endpoints.list())
-    .filter((endpoint) => endpoint.enabled && matchesEventType(endpoint.eventTypes, event.type))
+    .filter((endpoint) => endpoint.enabled && takes(endpoint))
     .map((endpoint) => endpoint.id);
   const queued = await ctx.store.recovery.resend(event.id, targets, ctx.now());
   if (queued > 0) await ctx.store.wake("deliveries");
@@ -137,6 +146,8 @@ export async function sendTest(
   eventType: string,
   headers: Readonly<Record<string, string>> = {},
 ): Promise<TestOutcome> {
+  const endpoint = await ctx.store.endpoints.get(endpointId);
+  if (!endpoint) throw notFound(`no endpoint with id "${endpointId}"`);
   const now = ctx.now();
   const leaseMs = leaseFor(ctx.config.deliveryTimeoutMs);
   const holder = `test-${newId()}`;
@@ -147,15 +158,17 @@ export async function sendTest(
       type: eventType,
       occurredAt: now,
       receivedAt: now,
+      // `endpoint` as in hookyard's own events: a resend goes back to this endpoint alone.
       payload: {
         message: "A test event from hookyard: this endpoint receives and verifies webhooks.",
-        endpoint_id: endpointId,
+        endpoint: { id: endpoint.id, url: endpoint.url },
       },
       headers,
     },
-    endpointId,
+    endpoint.id,
     { until: new Date(now.getTime() + leaseMs), holder },
   );
+  // Deleted since it was read.
   if (!claimed) throw notFound(`no endpoint with id "${endpointId}"`);
   const deps: DeliverDeps = {
     recordAttempt: async (finished) => {

@@ -3,10 +3,10 @@
  * build their statements from: written once over either dialect's columns, as
  * ./event-filter.ts does for lists of events.
  */
-import { type AnyColumn, and, eq, gte, lte, or, type SQL, sql } from "drizzle-orm";
-import { WILDCARD } from "../delivery/event-types.ts";
+import { type AnyColumn, and, eq, gte, lte, ne, not, or, type SQL, sql } from "drizzle-orm";
+import { isOperationalEventType, OPERATIONAL_PREFIX, WILDCARD } from "../delivery/event-types.ts";
 import type { TimeCursor } from "./cursor.ts";
-import type { TimeWindow } from "./recovery.ts";
+import { TEST_EVENT_TYPE, type TimeWindow } from "./recovery.ts";
 
 /** Rows whose `time` falls in the window, both ends included. */
 export function inWindow(time: AnyColumn, window: TimeWindow): SQL | undefined {
@@ -23,20 +23,30 @@ export function newerThan(time: AnyColumn, id: AnyColumn, cursor: TimeCursor): S
 
 /**
  * The event types an endpoint's filters take, as SQL over the `type` column, by the rules
- * of matchesEventType (../delivery/event-types.ts): undefined (every type) for no filters
- * or `*`; `github.*` a prefix, dot kept; anything else an exact type. A prefix compares
- * with substr, never LIKE: SQLite's LIKE ignores case, and `_` is a wildcard in both.
+ * of matchesEventType (../delivery/event-types.ts): `*` and no filters every type but
+ * hookyard's own (`hookyard.…`); `github.*` a prefix, dot kept; anything else an exact
+ * type. A prefix compares with substr, never LIKE: SQLite's LIKE ignores case, and `_` is
+ * a wildcard in both.
  */
-export function eventTypeCondition(type: AnyColumn, filters: readonly string[]): SQL | undefined {
-  if (filters.length === 0 || filters.includes(WILDCARD)) return undefined;
+export function eventTypeCondition(type: AnyColumn, filters: readonly string[]): SQL {
+  const ordinary = not(isOperational(type));
+  if (filters.length === 0) return ordinary;
   const conditions = filters.map((filter) => {
-    if (!filter.endsWith(".*")) return eq(type, filter);
-    const prefix = filter.slice(0, -1);
-    // substr counts characters (code points) in both databases; JavaScript's length
-    // counts UTF-16 units.
-    return sql`substr(${type}, 1, ${[...prefix].length}) = ${prefix}`;
+    if (filter === WILDCARD) return ordinary;
+    if (filter.endsWith(".*")) return startsWith(type, filter.slice(0, -1));
+    return eq(type, filter);
   });
-  return or(...conditions);
+  return or(...conditions) ?? ordinary;
+}
+
+/** One of hookyard's own event types, in SQL. */
+export function isOperational(type: AnyColumn): SQL {
+  return startsWith(type, OPERATIONAL_PREFIX);
+}
+
+/** substr counts characters (code points) in both databases; JavaScript's length, UTF-16 units. */
+function startsWith(column: AnyColumn, prefix: string): SQL {
+  return sql`substr(${column}, 1, ${[...prefix].length}) = ${prefix}`;
 }
 
 /**
@@ -50,4 +60,29 @@ export function nextAfter(
 ): TimeCursor | null {
   const last = rows[rows.length - 1];
   return rows.length < limit || last === undefined ? null : { at: last.at.getTime(), id: last.id };
+}
+
+/**
+ * An event a replay may queue to the endpoint, beyond its type: not one of hookyard's own
+ * events about the endpoint (they never go to the endpoint they are about, or a failing
+ * endpoint would feed itself; they name it in their payload's `endpoint.id`, which `about`
+ * reads in the dialect's JSON), and not a test event (POST /endpoints/:id/test), which was
+ * for the endpoint it tested alone.
+ */
+export function replayable(type: AnyColumn, about: SQL, endpointId: string): SQL {
+  return and(
+    ne(type, TEST_EVENT_TYPE),
+    sql`not (${isOperational(type)} and coalesce(${about} = ${endpointId}, false))`,
+  ) as SQL;
+}
+
+/** The endpoint that one of hookyard's own events is about (or a test event tested). */
+export function endpointAbout(type: string, payload: unknown): string | undefined {
+  if (!isOperationalEventType(type) || typeof payload !== "object" || payload === null) {
+    return undefined;
+  }
+  const endpoint = (payload as { endpoint?: unknown }).endpoint;
+  if (typeof endpoint !== "object" || endpoint === null) return undefined;
+  const id = (endpoint as { id?: unknown }).id;
+  return typeof id === "string" ? id : undefined;
 }

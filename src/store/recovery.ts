@@ -9,6 +9,12 @@ import type { TimeCursor } from "./cursor.ts";
 import type { ClaimedDelivery } from "./deliveries.ts";
 import type { NewEvent } from "./events.ts";
 
+/**
+ * The type of the event POST /endpoints/:id/test sends by default: it goes to the endpoint
+ * tested alone, never to others by a replay or a resend.
+ */
+export const TEST_EVENT_TYPE = "hookyard.test";
+
 /** Inclusive at both ends, as GET /events reads `since` and `until`; no end when `until` is absent. */
 export interface TimeWindow {
   readonly since: Date;
@@ -43,7 +49,9 @@ export interface RecoveryStore {
   ): Promise<BatchResult>;
   /**
    * Events received in the window whose type `eventTypes` takes (../delivery/event-types.ts
-   * rules) and that have no delivery to the endpoint, whatever its status.
+   * rules) and that have no delivery to the endpoint, whatever its status; never a test
+   * event, nor one of hookyard's own events about this endpoint (./recovery-sql.ts,
+   * replayable).
    */
   countMissing(
     endpointId: string,

@@ -317,6 +317,36 @@ for (const dialect of dialects) {
         expect(off.requests).toHaveLength(0);
       });
 
+      test("one of hookyard's own events goes to those that name it, never to the one it is about", async () => {
+        const [a, b, all] = [h.receiver(), h.receiver(), h.receiver()];
+        const about = await h.endpoint(a, ["hookyard.*"], false);
+        const since = new Date().toISOString();
+        // Stored with no endpoint enabled to fan out to.
+        const recorded = await h.app.store.events.record({
+          source: "trigger",
+          type: "hookyard.endpoint.disabled",
+          occurredAt: new Date(),
+          receivedAt: new Date(),
+          payload: { endpoint: { id: about.id, url: a.url } },
+          headers: {},
+        });
+        if (recorded.status !== "stored") throw new Error("expected stored");
+        await h.app.request(`/endpoints/${about.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ enabled: true }),
+        });
+        const named = await h.endpoint(b, ["hookyard.endpoint.*"]);
+        await h.endpoint(all, ["*"]);
+
+        const response = await h.post(`/events/${recorded.event.id}/resend`);
+        expect(await response.json()).toEqual({ deliveries: 1 });
+        const queued = await h.deliveries(`event_id=${recorded.event.id}`);
+        expect(queued.map((d) => d.endpoint_id)).toEqual([named.id]);
+        const replayed = await h.post(`/endpoints/${about.id}/replay`, { since });
+        expect(await replayed.json()).toEqual({ queued: 0 });
+      });
+
       test("an unknown event is a 404", async () => {
         const response = await h.post("/events/no-such-event/resend");
         expect(response.status).toBe(404);
@@ -349,7 +379,7 @@ for (const dialect of dialects) {
         expect(request?.id).toBe(outcome.event_id);
         expect(JSON.parse(request?.body ?? "")).toMatchObject({
           type: "hookyard.test",
-          data: { endpoint_id: endpoint.id },
+          data: { endpoint: { id: endpoint.id, url: receiver.url } },
         });
         expect(other.requests).toHaveLength(0);
 
@@ -364,6 +394,22 @@ for (const dialect of dialects) {
           attempts: [{ status_code: 201, response_body: "thanks" }],
         });
         expect(await h.deliveries(`event_id=${outcome.event_id}`)).toHaveLength(1);
+      });
+
+      test("a test event is resent to the endpoint it tested alone, and never replayed", async () => {
+        const receiver = h.receiver();
+        const other = h.receiver();
+        const endpoint = await h.endpoint(receiver, ["*"]);
+        const named = await h.endpoint(other, ["hookyard.*", "*"]);
+        const since = new Date().toISOString();
+        const outcome = await (await h.post(`/endpoints/${endpoint.id}/test`)).json();
+        const resent = await h.post(`/events/${outcome.event_id}/resend`);
+        expect(await resent.json()).toEqual({ deliveries: 1 });
+        const [, again] = await receiver.waitFor(2);
+        expect(again?.id).toBe(outcome.event_id);
+        const replayed = await h.post(`/endpoints/${named.id}/replay`, { since });
+        expect(await replayed.json()).toEqual({ queued: 0 });
+        expect(other.requests).toHaveLength(0);
       });
 
       test("a failing receiver: the status and error, failed at once and not retried", async () => {
@@ -400,19 +446,22 @@ for (const dialect of dialects) {
 
       test("a bad event type is a 422 naming it; an unknown endpoint a 404", async () => {
         const endpoint = await h.endpoint(h.receiver(), ["*"]);
-        const bad = await h.post(`/endpoints/${endpoint.id}/test`, { event_type: "no spaces" });
-        expect(bad.status).toBe(422);
-        expect((await bad.json()).details).toEqual([
-          { field: "event_type", message: expect.any(String) },
-        ]);
+        for (const event_type of ["no spaces", "hookyard.endpoint.disabled", 42]) {
+          const bad = await h.post(`/endpoints/${endpoint.id}/test`, { event_type });
+          expect(bad.status).toBe(422);
+          expect((await bad.json()).details).toEqual([
+            { field: "event_type", message: expect.any(String) },
+          ]);
+        }
         const unknown = await h.post("/endpoints/no-such-endpoint/test");
         expect(unknown.status).toBe(404);
         // Neither stored an event.
         expect(await h.deliveries(`endpoint_id=${endpoint.id}`)).toEqual([]);
         const tests = await h.app.store.events.list({ type: "hookyard.test" }, { limit: 500 });
-        expect(tests.items.map((event) => event.payload)).not.toContainEqual(
-          expect.objectContaining({ endpoint_id: "no-such-endpoint" }),
+        const tested = tests.items.map(
+          (event) => (event.payload as { endpoint: { id: string } }).endpoint.id,
         );
+        expect(tested).not.toContain("no-such-endpoint");
       });
     });
 

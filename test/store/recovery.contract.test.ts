@@ -96,6 +96,9 @@ for (const dialect of dialects) {
         "a%b.c",
         "é.x",
         "😀.y",
+        "hookyard.test",
+        "hookyard.endpoint.disabled",
+        "hookyardx.y",
       ];
       for (const type of types) await record(suite.store, type, at);
       const filterSets = [
@@ -109,10 +112,16 @@ for (const dialect of dialects) {
         ["é.*"],
         ["😀.*"],
         ["task.*", "github.push"],
+        ["hookyard.*"],
+        ["hookyard.endpoint.*"],
+        ["*", "hookyard.test"],
       ];
       for (const filters of filterSets) {
         const endpoint = await newEndpoint(suite.store, filters, false);
-        const expected = types.filter((type) => matchesEventType(filters, type)).length;
+        // Test events are never replayed (they were for the endpoint tested alone).
+        const expected = types.filter(
+          (type) => matchesEventType(filters, type) && type !== "hookyard.test",
+        ).length;
         const window = { since: at, until: at };
         const counted = await suite.store.recovery.countMissing(endpoint.id, filters, window);
         expect({ filters, counted }).toEqual({ filters, counted: expected });
@@ -198,6 +207,37 @@ for (const dialect of dialects) {
       const rows = await deliveryRows(suite.store, "endpoint_id", endpoint.id);
       expect(new Set(rows.map((d) => d.eventId)).size).toBe(20);
       expect(rows).toHaveLength(20);
+      await suite.store.endpoints.delete(endpoint.id);
+    });
+
+    test("hookyard's own events about an endpoint are never replayed to it", async () => {
+      const at = hour(11);
+      const endpoint = await newEndpoint(suite.store, ["hookyard.*", "about.*"], false);
+      const news = (about: string): NewEvent => ({
+        ...event("hookyard.endpoint.disabled", at),
+        payload: { endpoint: { id: about, url: "https://receiver.example/hook" } },
+      });
+      for (const payload of [news(endpoint.id), news("another-endpoint")]) {
+        const result = await suite.store.events.record(payload);
+        expect(result.status).toBe("stored");
+      }
+      // A test event was for the endpoint it tested alone, whichever that was.
+      await suite.store.events.record({
+        ...event("hookyard.test", at),
+        payload: { endpoint: { id: "another-endpoint" } },
+      });
+      // An ordinary event may say anything in its payload.
+      await suite.store.events.record({
+        ...event("about.me", at),
+        payload: { endpoint: { id: endpoint.id } },
+      });
+      const window = { since: at, until: at };
+      const filters = ["hookyard.*", "about.*"];
+      expect(await suite.store.recovery.countMissing(endpoint.id, filters, window)).toBe(2);
+      const result = await suite.store.recovery.queueMissing(endpoint.id, filters, window, at, {
+        limit: 10,
+      });
+      expect(result.queued).toBe(2);
       await suite.store.endpoints.delete(endpoint.id);
     });
 

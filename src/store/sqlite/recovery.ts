@@ -6,7 +6,7 @@ import type { TimeCursor } from "../cursor.ts";
 import type { ClaimedDelivery } from "../deliveries.ts";
 import type { NewEvent } from "../events.ts";
 import type { BatchRequest, BatchResult, RecoveryStore, TimeWindow } from "../recovery.ts";
-import { eventTypeCondition, inWindow, newerThan, nextAfter } from "../recovery-sql.ts";
+import { eventTypeCondition, inWindow, newerThan, nextAfter, replayable } from "../recovery-sql.ts";
 import type { SqliteDb, SqliteExecutor } from "./db.ts";
 import { deliveries, endpoints, events } from "./schema.ts";
 
@@ -203,6 +203,7 @@ function missingFor(
   return and(
     inWindow(events.receivedAt, window),
     eventTypeCondition(events.type, eventTypes),
+    replayable(events.type, sql`json_extract(${events.payload}, '$.endpoint.id')`, endpointId),
     after ? newerThan(events.receivedAt, events.id, after) : undefined,
     notExists(
       db
