@@ -136,36 +136,38 @@ interface RetryFormProps {
 function RetryForm({ action, fields, csrfToken }: RetryFormProps): JSX.Element {
   const typed = fields.filter(([name]) => Object.hasOwn(TYPED_FIELD_LABELS, name));
   return (
-    <form method="post" action={attr(action)} class="filters retry-form" aria-label="Send again">
-      <p class="retry-note">
+    <>
+      <p>
         {typed.length === 0
           ? "Nothing was lost: send the same request again once it is back."
           : "What you typed is kept below: send it again once it is back."}
       </p>
-      <CsrfField token={csrfToken} />
-      {fields.map(([name, value]) =>
-        Object.hasOwn(TYPED_FIELD_LABELS, name) ? (
-          <div class="field">
-            <label for={attr(`retry-${name}`)} safe>
-              {TYPED_FIELD_LABELS[name]}
-            </label>
-            <input
-              id={attr(`retry-${name}`)}
-              name={attr(name)}
-              value={attr(value)}
-              autocomplete="off"
-            />
-          </div>
-        ) : (
-          <input type="hidden" name={attr(name)} value={attr(value)} />
-        ),
-      )}
-      <div class="filter-actions">
-        <button type="submit" class="btn">
-          Try again
-        </button>
-      </div>
-    </form>
+      <form method="post" action={attr(action)} class="filters panel" aria-label="Send again">
+        <CsrfField token={csrfToken} />
+        {fields.map(([name, value]) =>
+          Object.hasOwn(TYPED_FIELD_LABELS, name) ? (
+            <div class="field">
+              <label for={attr(`retry-${name}`)} safe>
+                {TYPED_FIELD_LABELS[name]}
+              </label>
+              <input
+                id={attr(`retry-${name}`)}
+                name={attr(name)}
+                value={attr(value)}
+                autocomplete="off"
+              />
+            </div>
+          ) : (
+            <input type="hidden" name={attr(name)} value={attr(value)} />
+          ),
+        )}
+        <div class="filter-actions">
+          <button type="submit" class="btn">
+            Try again
+          </button>
+        </div>
+      </form>
+    </>
   );
 }
 

@@ -16,13 +16,20 @@ import { relayPages } from "./pages/relay.tsx";
 import { siteNotice, withSiteNotice } from "./site-notice.tsx";
 
 const isDashboardPath = (path: string) => path === "/dashboard" || path.startsWith("/dashboard/");
+const ASSET_ROUTE = "/dashboard/assets/:name";
 
 export function dashboard(ctx: AppContext) {
   const notice = siteNotice(ctx.config);
   return (
     new Elysia({ name: "dashboard" })
-      .onBeforeHandle({ as: "global" }, ({ request, path }) => {
-        if (isDashboardPath(path)) assertAdmin(request, ctx.config.adminToken, "dashboard");
+      // The stylesheet and script are the same in every install and hold no data: served to
+      // anyone, so the login page a cancelled prompt leaves on screen is styled too.
+      // Decided by the route that matched, not the path's spelling, so no path can reach a
+      // page by dressing up as an asset.
+      .onBeforeHandle({ as: "global" }, ({ request, path, route }) => {
+        if (isDashboardPath(path) && route !== ASSET_ROUTE) {
+          assertAdmin(request, ctx.config.adminToken, "dashboard");
+        }
       })
       .onAfterHandle({ as: "global" }, ({ path, responseValue }) => {
         if (notice !== undefined && isDashboardPath(path) && responseValue instanceof Response) {
@@ -30,7 +37,7 @@ export function dashboard(ctx: AppContext) {
         }
       })
       .get(
-        "/dashboard/assets/:name",
+        ASSET_ROUTE,
         ({ params, request }) =>
           dashboardAssetResponse(params.name, request) ??
           new Response("no such asset\n", {

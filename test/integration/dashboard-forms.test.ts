@@ -145,12 +145,29 @@ for (const dialect of dialects) {
         { authorization: `Bearer ${ADMIN_TOKEN}` },
       ],
     ])("%s gets 401 with a Basic challenge", async (_name, headers) => {
-      for (const path of ["/dashboard", "/dashboard/hooks", "/dashboard/assets/style.css"]) {
+      for (const path of ["/dashboard", "/dashboard/hooks"]) {
         const response = await app.request(path, { headers });
         expect({ path, status: response.status }).toEqual({ path, status: 401 });
         expect(response.headers.get("www-authenticate")).toStartWith("Basic ");
       }
     });
+
+    test("the stylesheet and script need no password, so the login page is styled", async () => {
+      for (const path of ["/dashboard/assets/style.css", "/dashboard/assets/app.js"]) {
+        const response = await app.request(path);
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      }
+      expect((await app.request("/dashboard/assets/nothing.css")).status).toBe(404);
+    });
+
+    test.each([["/dashboard/assets/%2e%2e/hooks"], ["/dashboard/assets/..%2fhooks"]])(
+      "%s, spelt like an asset, reaches no page without the password",
+      async (path) => {
+        const response = await app.request(path);
+        expect([401, 404]).toContain(response.status);
+        expect(await response.text()).not.toContain("Register hook");
+      },
+    );
 
     test("the right Basic password opens every page", async () => {
       const headers = { authorization: basic(ADMIN_TOKEN) };
