@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -74,4 +74,58 @@ export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(
     () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
   );
+}
+
+/** axe-core's engine, read once. */
+let axeSource: string | undefined;
+
+async function axeScript(): Promise<string> {
+  axeSource ??= await Bun.file(require.resolve("axe-core/axe.min.js")).text();
+  return axeSource;
+}
+
+/**
+ * Loads axe-core into every page of `context` as it opens. Through the DevTools
+ * protocol, which the page's `script-src 'self'` does not govern: the CSP under test
+ * stays as it is.
+ */
+export async function installAxe(context: BrowserContext): Promise<void> {
+  await context.addInitScript({ content: await axeScript() });
+}
+
+export interface AxeFinding {
+  readonly rule: string;
+  readonly impact: string;
+  readonly help: string;
+  /** CSS selectors of the offending elements (the first few). */
+  readonly targets: readonly string[];
+}
+
+/** What axe-core finds wrong on the page as it stands, at `impacts` (default critical and serious). */
+export async function axeFindings(
+  page: Page,
+  impacts: readonly string[] = ["critical", "serious"],
+): Promise<AxeFinding[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(await axeScript());
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (options: object) => Promise<AxeResults> } })
+      .axe;
+    const results = await axe.run({ resultTypes: ["violations"] });
+    return results.violations.map((v) => ({
+      rule: v.id,
+      impact: v.impact ?? "unknown",
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((node) => String(node.target.join(" "))),
+    }));
+  });
+  return violations.filter((finding) => impacts.includes(finding.impact));
+}
+
+interface AxeResults {
+  readonly violations: readonly {
+    readonly id: string;
+    readonly impact?: string | null;
+    readonly help: string;
+    readonly nodes: readonly { readonly target: readonly unknown[] }[];
+  }[];
 }
