@@ -45,6 +45,8 @@ export interface EndpointPageProps {
   readonly problems: readonly string[];
   /** The edit form's values and problems (the stored values when nothing was submitted). */
   readonly edit: Pick<EndpointEditProps, "values" | "problems">;
+  /** To tell whether the secret before the last rotation still signs. */
+  readonly now: Date;
 }
 
 export const DELIVERY_STATUS_OPTIONS = [
@@ -123,7 +125,7 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
             action={`${base}/rotate-secret`}
             csrfToken={csrfToken}
             label="Rotate secret"
-            confirm="Replace the signing secret? Receivers must use the new one from the next attempt on."
+            confirm="Replace the signing secret with a new one? Receivers will need the new one."
           />
           <PostButton
             action={`${base}/delete`}
@@ -140,7 +142,7 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
       ) : (
         <Notice tone={props.notice.tone} message={props.notice.message} />
       )}
-      <EndpointFacts endpoint={endpoint} />
+      <EndpointFacts endpoint={endpoint} now={props.now} />
       <EndpointEditForm
         endpoint={endpoint}
         csrfToken={csrfToken}
@@ -152,7 +154,15 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
   );
 }
 
-function EndpointFacts({ endpoint }: { readonly endpoint: Endpoint }): JSX.Element {
+function EndpointFacts({
+  endpoint,
+  now,
+}: {
+  readonly endpoint: Endpoint;
+  readonly now: Date;
+}): JSX.Element {
+  const previousUntil = endpoint.previousSecretUntil;
+  const overlapping = previousUntil != null && previousUntil.getTime() > now.getTime();
   return (
     <section aria-label="Settings">
       <KeyValue
@@ -166,6 +176,19 @@ function EndpointFacts({ endpoint }: { readonly endpoint: Endpoint }): JSX.Eleme
             label: "Signing secret",
             value: markup(<SecretValue secret={endpoint.secret} label="Signing secret" />),
           },
+          ...(overlapping
+            ? [
+                {
+                  label: "Previous secret",
+                  value: markup(
+                    <span>
+                      still signs beside it until <Time value={previousUntil} />, so receivers that
+                      have not switched yet keep verifying
+                    </span>,
+                  ),
+                },
+              ]
+            : []),
           { label: "Created", value: markup(<Time value={endpoint.createdAt} />) },
           { label: "Updated", value: markup(<Time value={endpoint.updatedAt} />) },
         ]}

@@ -53,7 +53,7 @@ export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
   rotated: {
     tone: "warn",
     message:
-      "Secret rotated: deliveries are signed with the new secret from now on. Update the receiver.",
+      "Secret rotated: deliveries are signed with the new secret (below) from now on. Give it to the receiver.",
   },
   deleted: { tone: "ok", message: "Endpoint deleted, with its deliveries and their attempts." },
   redelivered: {

@@ -101,6 +101,7 @@ export function endpointsPages(ctx: AppContext) {
         notice={outcomeNotice(page.notice)}
         problems={problems}
         edit={refused ?? { values: endpointFormValues(endpoint), problems: {} }}
+        now={ctx.now()}
       />,
       { status: refused ? 422 : 200, headers: page.headers },
     );

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { maskSecret, SecretValue } from "../../../src/dashboard/components/secret-value.tsx";
 import { navKeyOf } from "../../../src/dashboard/error-pages.tsx";
 import { renderSync } from "../../../src/dashboard/html.ts";
+import { EndpointPage } from "../../../src/dashboard/pages/endpoint-detail.tsx";
 import {
   endpointFormValues,
   endpointUpdateBody,
@@ -84,5 +85,37 @@ describe("navKeyOf", () => {
     ["/dashboard/changes", "changes"],
   ])("%s belongs to %s", (path, key) => {
     expect(navKeyOf(path)).toBe(key as ReturnType<typeof navKeyOf>);
+  });
+});
+
+describe("an endpoint's page after a rotation", () => {
+  const render = (previousSecretUntil: Date | null) =>
+    parseHtml(
+      renderSync(
+        <EndpointPage
+          endpoint={{ ...endpoint, previousSecretUntil }}
+          deliveries={[]}
+          nextCursor={null}
+          query={{}}
+          csrfToken="t"
+          problems={[]}
+          edit={{ values: endpointFormValues(endpoint), problems: {} }}
+          now={new Date("2026-11-20T10:00:00Z")}
+        />,
+      ),
+    );
+
+  test("says until when the previous secret still signs", async () => {
+    const parsed = await render(new Date("2026-11-21T10:00:00Z"));
+    expect(parsed.text).toContain(
+      "Previous secretstill signs beside it until 2026-11-21 10:00:00 UTC",
+    );
+  });
+
+  test.each([
+    ["never rotated", null],
+    ["the overlap is over", new Date("2026-11-20T09:59:59Z")],
+  ])("says nothing of it when %s", async (_name, until) => {
+    expect((await render(until)).text).not.toContain("Previous secret");
   });
 });
