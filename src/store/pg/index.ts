@@ -13,8 +13,8 @@ import { pgMigrations } from "../migrations.gen.ts";
 import type { LockResult, Store, WorkQueue } from "../store.ts";
 import type { PgDb } from "./db.ts";
 import { PgDeliveryStore } from "./deliveries.ts";
-import { PgEndpointStore } from "./endpoints.ts";
 import { PgEndpointHealthStore } from "./endpoint-health.ts";
+import { PgEndpointStore } from "./endpoints.ts";
 import { INGEST_WRITERS, PgChangeStore, PgEventStore } from "./events.ts";
 import { PgHookStore } from "./hooks.ts";
 import { PgRecoveryStore } from "./recovery.ts";
@@ -60,8 +60,8 @@ export class PgStore implements Store {
   readonly events: PgEventStore;
   readonly changes: PgChangeStore;
   readonly endpoints: PgEndpointStore;
-  readonly deliveries: PgDeliveryStore;
   readonly endpointHealth: PgEndpointHealthStore;
+  readonly deliveries: PgDeliveryStore;
   readonly relay: PgRelayStore;
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
@@ -158,10 +158,10 @@ export class PgStore implements Store {
     // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
     //   one claim or batch at a time): after a database server crash the last fraction of
     //   a second of leases and records may be lost, and those deliveries are sent again,
+    //   which at-least-once delivery allows. Events are always committed synchronously.
     // - No JIT: its cost estimate counts a scan priced out above as 10^10, and compiling
     //   such a statement took 2 s (recording a batch whose operational events fan out to
     //   every endpoint: a scan of the endpoints, which have no other index to read).
-    //   which at-least-once delivery allows. Events are always committed synchronously.
     const worker = postgres(url, {
       ...common,
       connection: {
@@ -170,10 +170,10 @@ export class PgStore implements Store {
         enable_sort: "off",
         enable_hashjoin: "off",
         enable_mergejoin: "off",
+        jit: "off",
         synchronous_commit: "off",
       },
       max: WORKER_CONNECTIONS,
-        jit: "off",
       idle_timeout: 30,
     });
     return new PgStore(
