@@ -145,14 +145,18 @@ export async function updateEndpoint(
 }
 
 /**
- * A new secret, effective from the next attempt on: the old one stops verifying at once,
- * so receivers must be given the new one (the response shows it) before retries pile up.
+ * A new secret, effective from the next attempt on. For SECRET_ROTATION_OVERLAP deliveries
+ * carry a signature made with the old one too (Standard Webhooks lists several, and a
+ * receiver needs one to verify), so receivers can switch to the new one (the response
+ * shows it) at their pace. Rotating again within the overlap drops the oldest.
  */
 export function rotateEndpointSecret(
   ctx: EndpointContext,
   id: string,
 ): Promise<Endpoint | undefined> {
-  return ctx.store.endpoints.update(id, { secret: generateEndpointSecret() }, ctx.now());
+  const now = ctx.now();
+  const previousUntil = new Date(now.getTime() + ctx.config.secretRotationOverlapMs);
+  return ctx.store.endpoints.rotateSecret(id, generateEndpointSecret(), previousUntil, now);
 }
 
 async function checkedInput(

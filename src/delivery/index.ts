@@ -5,6 +5,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
+import { endpointHealth, healthOf, noHealth } from "../endpoint-health/service.ts";
 import { readTimeWindow, readType } from "../events/filter.ts";
 import { assertAdminApi } from "../http/auth.ts";
 import { ApiError, notFound, unprocessable } from "../http/errors.ts";
@@ -59,7 +60,7 @@ export function deliveryRoutes(ctx: AppContext) {
         async ({ body, set }) => {
           const endpoint = await createEndpoint(ctx, body);
           set.status = 201;
-          return endpointWithSecretJson(endpoint);
+          return endpointWithSecretJson(endpoint, noHealth(endpoint));
         },
         {
           response: { 201: EndpointWithSecretSchema, 422: ErrorSchema },
@@ -73,24 +74,39 @@ export function deliveryRoutes(ctx: AppContext) {
       )
       .get(
         "/endpoints",
-        async () => ({ endpoints: (await store.endpoints.list()).map(endpointJson) }),
+        async () => {
+          const endpoints = await store.endpoints.list();
+          // One read for every endpoint's health, not one per endpoint.
+          const health = await endpointHealth(
+            ctx,
+            endpoints.map((endpoint) => endpoint.id),
+          );
+          return {
+            endpoints: endpoints.map((endpoint) =>
+              endpointJson(endpoint, health.get(endpoint.id) ?? noHealth(endpoint)),
+            ),
+          };
+        },
         {
           response: { 200: t.Object({ endpoints: t.Array(EndpointSchema) }) },
           detail: {
             tags: ["Endpoints"],
-            summary: "List endpoints, oldest first (without secrets)",
+            summary: "List endpoints, oldest first (without secrets), each with its health",
             security: admin,
           },
         },
       )
       .get(
         "/endpoints/:id",
-        async ({ params }) => endpointWithSecretJson(await findEndpoint(params.id)),
+        async ({ params }) => {
+          const endpoint = await findEndpoint(params.id);
+          return endpointWithSecretJson(endpoint, await healthOf(ctx, endpoint));
+        },
         {
           response: { 200: EndpointWithSecretSchema, 404: ErrorSchema },
           detail: {
             tags: ["Endpoints"],
-            summary: "One endpoint, with its secret",
+            summary: "One endpoint, with its secret and its health",
             security: admin,
           },
         },
@@ -100,13 +116,14 @@ export function deliveryRoutes(ctx: AppContext) {
         async ({ params, body }) => {
           const endpoint = await updateEndpoint(ctx, params.id, body);
           if (!endpoint) throw notFound(`no endpoint with id "${params.id}"`);
-          return endpointWithSecretJson(endpoint);
+          return endpointWithSecretJson(endpoint, await healthOf(ctx, endpoint));
         },
         {
           response: { 200: EndpointWithSecretSchema, 404: ErrorSchema, 422: ErrorSchema },
           detail: {
             tags: ["Endpoints"],
-            summary: "Change some of an endpoint's fields; enabling it clears disabled_reason",
+            summary:
+              "Change some of an endpoint's fields; enabling it clears disabled_reason and gives it ENDPOINT_DISABLE_AFTER again",
             requestBody: documentedJsonBody(EndpointPatchRequest),
             security: admin,
           },
@@ -133,13 +150,14 @@ export function deliveryRoutes(ctx: AppContext) {
         async ({ params }) => {
           const endpoint = await rotateEndpointSecret(ctx, params.id);
           if (!endpoint) throw notFound(`no endpoint with id "${params.id}"`);
-          return endpointWithSecretJson(endpoint);
+          return endpointWithSecretJson(endpoint, await healthOf(ctx, endpoint));
         },
         {
           response: { 200: EndpointWithSecretSchema, 404: ErrorSchema },
           detail: {
             tags: ["Endpoints"],
-            summary: "Replace an endpoint's secret; the old one stops verifying at once",
+            summary:
+              "Replace an endpoint's secret; deliveries are signed with the old one too until previous_secret_expires_at (SECRET_ROTATION_OVERLAP)",
             security: admin,
           },
         },
@@ -236,7 +254,10 @@ export function deliveryRoutes(ctx: AppContext) {
         async ({ params }) => {
           const delivery = await findDelivery(params.id);
           const attempts = await store.deliveries.attempts(delivery.id);
-          return { ...deliveryJson(delivery), attempts: attempts.map(attemptJson) };
+          return {
+            ...deliveryJson(delivery),
+            attempts: attempts.map((attempt) => attemptJson(attempt, delivery, ctx.version)),
+          };
         },
         {
           response: { 200: DeliveryWithAttemptsSchema, 404: ErrorSchema },

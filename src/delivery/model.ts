@@ -1,8 +1,11 @@
 /** The JSON shapes of endpoints, deliveries and attempts in the management API, with their OpenAPI schemas. */
 import { t } from "elysia";
+import { EndpointHealthFields, healthJson } from "../endpoint-health/model.ts";
+import type { EndpointHealthSummary } from "../endpoint-health/service.ts";
 import { SINCE_PARAMETER, TYPE_PARAMETER, UNTIL_PARAMETER } from "../events/filter.ts";
 import type { Delivery, DeliveryAttempt } from "../store/deliveries.ts";
 import type { Endpoint } from "../store/endpoints.ts";
+import { unsignedHeaders } from "./request.ts";
 
 const EndpointFields = {
   id: t.String(),
@@ -23,6 +26,14 @@ const EndpointFields = {
   ),
   created_at: t.String({ format: "date-time" }),
   updated_at: t.String({ format: "date-time" }),
+  previous_secret_expires_at: t.Nullable(
+    t.String({
+      format: "date-time",
+      description:
+        "until when deliveries are also signed with the secret the last rotation replaced (SECRET_ROTATION_OVERLAP); null when never rotated",
+    }),
+  ),
+  ...EndpointHealthFields,
 };
 
 /** In lists: never the secret. */
@@ -37,7 +48,7 @@ export const EndpointWithSecretSchema = t.Object({
 export type EndpointJson = typeof EndpointSchema.static;
 export type EndpointWithSecretJson = typeof EndpointWithSecretSchema.static;
 
-export function endpointJson(endpoint: Endpoint): EndpointJson {
+export function endpointJson(endpoint: Endpoint, health: EndpointHealthSummary): EndpointJson {
   return {
     id: endpoint.id,
     url: endpoint.url,
@@ -47,11 +58,16 @@ export function endpointJson(endpoint: Endpoint): EndpointJson {
     disabled_reason: endpoint.disabledReason,
     created_at: endpoint.createdAt.toISOString(),
     updated_at: endpoint.updatedAt.toISOString(),
+    previous_secret_expires_at: iso(endpoint.previousSecretUntil ?? null),
+    ...healthJson(health),
   };
 }
 
-export function endpointWithSecretJson(endpoint: Endpoint): EndpointWithSecretJson {
-  return { ...endpointJson(endpoint), secret: endpoint.secret };
+export function endpointWithSecretJson(
+  endpoint: Endpoint,
+  health: EndpointHealthSummary,
+): EndpointWithSecretJson {
+  return { ...endpointJson(endpoint, health), secret: endpoint.secret };
 }
 
 /** For the OpenAPI document only: bodies are validated by ./endpoints-service.ts, naming every bad field. */
@@ -99,6 +115,16 @@ export const AttemptSchema = t.Object({
   duration_ms: t.Integer(),
   error: t.Nullable(t.String()),
   response_body: t.Nullable(t.String({ description: "the first 4 KB of the response" })),
+  response_headers: t.Nullable(
+    t.Record(t.String(), t.String(), {
+      description:
+        'the response\'s headers, names in lower case, repeated ones joined with ", "; values cut at 512 characters, at most 50 headers and 4 KB in all; null when no response came',
+    }),
+  ),
+  request_headers: t.Record(t.String(), t.String(), {
+    description:
+      "the headers sent but the signature (webhook-signature, made with the endpoint's secret): webhook-timestamp is the attempt's time; user-agent names the version answering",
+  }),
 });
 
 export const DeliveryWithAttemptsSchema = t.Object({
@@ -127,7 +153,16 @@ export function deliveryJson(delivery: Delivery): DeliveryJson {
   };
 }
 
-export function attemptJson(attempt: DeliveryAttempt): AttemptJson {
+/**
+ * One attempt, with the request it sent rebuilt rather than stored: its headers follow from
+ * the delivery's event (webhook-id) and the attempt's time (webhook-timestamp), and its body
+ * is the event's ({"type", "timestamp", "data"}: ./request.ts, deliveryBody).
+ */
+export function attemptJson(
+  attempt: DeliveryAttempt,
+  delivery: Pick<Delivery, "eventId">,
+  version: string,
+): AttemptJson {
   return {
     id: attempt.id,
     attempted_at: attempt.attemptedAt.toISOString(),
@@ -135,6 +170,8 @@ export function attemptJson(attempt: DeliveryAttempt): AttemptJson {
     duration_ms: attempt.durationMs,
     error: attempt.error,
     response_body: attempt.responseBody,
+    response_headers: attempt.responseHeaders === null ? null : { ...attempt.responseHeaders },
+    request_headers: unsignedHeaders(delivery.eventId, attempt.attemptedAt, version),
   };
 }
 

@@ -75,6 +75,15 @@ for (const dialect of dialects) {
           created_at: expect.any(String),
           updated_at: expect.any(String),
           secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{32}$/),
+          previous_secret_expires_at: null,
+          // Nothing sent yet: healthy, with nothing to count.
+          state: "healthy",
+          deliveries_24h: { delivered: 0, failed: 0, pending: 0 },
+          success_rate: null,
+          last_attempt_at: null,
+          last_status: null,
+          consecutive_failures: 0,
+          failing_since: null,
         });
         expect(Buffer.from(endpoint.secret.slice(6), "base64")).toHaveLength(24);
       });
