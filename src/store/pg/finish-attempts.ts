@@ -52,21 +52,6 @@ const FINISH = `
            d.last_duration_ms, d.last_error, d.last_response_body, d.last_response_headers
     from input i join deliveries d on d.id = i.id
     where d.leased_by = i.holder and d.last_attempt_id is not null
-  ), finished as (
-    update deliveries d
-    set status = i.status, attempt_count = d.attempt_count + 1, next_attempt_at = i.next_at,
-        lease_expires_at = null, leased_by = null, last_status_code = i.code,
-        last_error = i.error, updated_at = i.at,
-        delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
-        last_attempt_id = i.attempt_id, last_attempted_at = i.at,
-        last_duration_ms = i.duration, last_response_body = i.body, last_response_headers = i.headers
-    from input i
-    where d.id = i.id and d.leased_by = i.holder
-    returning d.id, d.endpoint_id, d.event_id, d.attempt_count
-  ), archived as (
-    insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error,
-                                   response_body, response_headers)
-    select r.* from replaced r join finished f on f.id = r.id
   ), batch as materialized (
     select * from jsonb_to_recordset($2::text::jsonb) as b(
       endpoint_id text, last_at timestamptz, last_code int,
@@ -87,6 +72,25 @@ const FINISH = `
        or e.last_status_code is distinct from b.last_code
     order by e.id
     for no key update of e
+  ), finished as (
+    update deliveries d
+    set status = i.status, attempt_count = d.attempt_count + 1, next_attempt_at = i.next_at,
+        lease_expires_at = null, leased_by = null, last_status_code = i.code,
+        last_error = i.error, updated_at = i.at,
+        delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
+        last_attempt_id = i.attempt_id, last_attempted_at = i.at,
+        last_duration_ms = i.duration, last_response_body = i.body, last_response_headers = i.headers
+    from input i
+    where d.id = i.id and d.leased_by = i.holder
+      -- Always true, and evaluated once before any row here is updated: the endpoints are
+      -- locked before the deliveries, in the order DELETE /endpoints/:id locks them (the
+      -- endpoint, then its deliveries by cascade), so the two never deadlock.
+      and (select count(*) from before) >= 0
+    returning d.id, d.endpoint_id, d.event_id, d.attempt_count
+  ), archived as (
+    insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error,
+                                   response_body, response_headers)
+    select r.* from replaced r join finished f on f.id = r.id
   ), next as materialized (
     select b.*,
       case when b.success_at is null then 0 else b.prev_failures + b.failures_before end as ended,
