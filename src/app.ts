@@ -10,6 +10,8 @@ import { dashboard } from "./dashboard/index.ts";
 import { deliveryRoutes } from "./delivery/index.ts";
 import { deliveryServices } from "./delivery/services.ts";
 import { eventsApi } from "./events/index.ts";
+import { eventStreamServices, liveStreams } from "./events/services.ts";
+import type { StreamHubOptions } from "./events/stream-hub.ts";
 import { HOOK_RAW_BODY_ROUTES, hookRoutes } from "./hooks/index.ts";
 import { openapiDocs } from "./http/openapi.ts";
 import { httpPipeline } from "./http/pipeline.ts";
@@ -46,18 +48,26 @@ export const REQUEST_QUERY_LIMIT_MS = 8_000;
 export interface AppOptions {
   /** REQUEST_QUERY_LIMIT_MS unless given (tests shorten it). */
   readonly requestQueryLimitMs?: number;
+  /** Limits of GET /events/stream (tests shorten them). */
+  readonly streams?: Partial<StreamHubOptions>;
+  /** IDLE_TIMEOUT_SECONDS unless given (tests shorten it). */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export function createApp(
   appCtx: AppContext,
-  { requestQueryLimitMs = REQUEST_QUERY_LIMIT_MS }: AppOptions = {},
+  {
+    requestQueryLimitMs = REQUEST_QUERY_LIMIT_MS,
+    streams,
+    idleTimeoutSeconds = IDLE_TIMEOUT_SECONDS,
+  }: AppOptions = {},
 ) {
   const ctx: AppContext = { ...appCtx, store: boundedStore(appCtx.store, requestQueryLimitMs) };
   registerQueueMetrics(ctx);
   return (
     new Elysia({
       serve: {
-        idleTimeout: IDLE_TIMEOUT_SECONDS,
+        idleTimeout: idleTimeoutSeconds,
         // Well above MAX_BODY_SIZE: our own reader enforces the limit with a JSON 413,
         // and a body declared larger is refused before it is read. Bun's own (bare) 413
         // only meets bodies declared beyond this.
@@ -81,7 +91,7 @@ export function createApp(
       .use(entityIngest(ctx))
       .use(relayRoutes(ctx))
       // Stored: the management API over events, entities and changes.
-      .use(eventsApi(ctx))
+      .use(eventsApi(ctx, liveStreams(appCtx, ctx, streams)))
       // Out: endpoints and deliveries, recovering them after an outage, named hooks.
       .use(deliveryRoutes(ctx))
       .use(recoveryRoutes(ctx))
@@ -94,5 +104,10 @@ export type App = ReturnType<typeof createApp>;
 
 /** The workers and jobs that run beside the server in `hookyard serve`. */
 export function createBackgroundServices(ctx: AppContext): BackgroundService[] {
-  return [...deliveryServices(ctx), ...relayServices(ctx), ...retentionService(ctx)];
+  return [
+    ...deliveryServices(ctx),
+    ...relayServices(ctx),
+    ...retentionService(ctx),
+    ...eventStreamServices(ctx),
+  ];
 }

@@ -1,6 +1,7 @@
 /**
- * The management API over stored events: GET /events, /events/:id, /entities/:id and
- * /aggregates/:id (also spelled /aggrigates/:id, as existing clients call it).
+ * The management API over stored events: GET /events, /events/stream (live),
+ * /events/:id, /entities/:id and /aggregates/:id (also spelled /aggrigates/:id, as
+ * existing clients call it).
  */
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
@@ -13,6 +14,8 @@ import { decodeTimeCursor, encodeCursor } from "../store/cursor.ts";
 import type { StoredEvent } from "../store/events.ts";
 import { readSource, readTimeWindow, readType } from "./filter.ts";
 import { EventListQuery, EventSchema, eventJson } from "./model.ts";
+import { EventStreamQuery, openEventStream, STREAM_DESCRIPTION } from "./stream.ts";
+import type { EventStreamHub } from "./stream-hub.ts";
 
 /** An entity's timeline is returned whole up to this many events. */
 export const ENTITY_EVENTS_LIMIT = 10_000;
@@ -27,7 +30,7 @@ const AggregateSchema = t.Object({
   deleted: t.Boolean(),
 });
 
-export function eventsApi(ctx: AppContext) {
+export function eventsApi(ctx: AppContext, streams: EventStreamHub) {
   const aggregate = async ({ params }: { params: { entity_id: string } }) => {
     const events = (await ctx.store.events.forEntity(params.entity_id, ENTITY_EVENTS_LIMIT)).filter(
       (event) => event.source === "entity",
@@ -76,6 +79,21 @@ export function eventsApi(ctx: AppContext) {
           detail: { summary: "List stored events, newest first", security: [{ adminToken: [] }] },
         },
       )
+      .get("/events/stream", (context) => openEventStream(streams, context), {
+        query: EventStreamQuery,
+        response: { 422: ErrorSchema, 503: ErrorSchema },
+        detail: {
+          summary: "New events and delivery outcomes as they happen (server-sent events)",
+          description: STREAM_DESCRIPTION,
+          security: [{ adminToken: [] }],
+          responses: {
+            200: {
+              description: "A text/event-stream that stays open",
+              content: { "text/event-stream": { schema: { type: "string" } } },
+            },
+          },
+        },
+      })
       .get(
         "/events/:id",
         async ({ params }) => {

@@ -73,6 +73,8 @@ export function boundedStore(store: Store, ms: number): Store {
     tryExclusive: (name, task) => store.tryExclusive(name, task),
     wake: (queue) => bounded(store.wake(queue), ms, "wake"),
     onWake: (queue, listener) => store.onWake(queue, listener),
+    broadcast: (topic, message) => store.broadcast(topic, message),
+    onBroadcast: (topic, listener) => store.onBroadcast(topic, listener),
     close: () => store.close(),
   };
 }

@@ -128,6 +128,13 @@ export interface EventStore {
   get(id: string): Promise<StoredEvent | undefined>;
   /** Newest first. */
   list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>>;
+  /**
+   * Oldest first by id: up to `limit` events whose id sorts after `afterId` and that pass
+   * `filter` (its text excepted). Ids are UUIDv7, so this is the order they were stored
+   * in, give or take the moment between taking an id and committing: what a live stream
+   * reads as new, and resumes from.
+   */
+  listAfter(afterId: string, filter: EventFilter, limit: number): Promise<StoredEvent[]>;
   /** One entity's events, oldest first by when they happened, ties by arrival. */
   forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]>;
 }

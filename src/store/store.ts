@@ -18,6 +18,9 @@ export type Dialect = "postgres" | "sqlite";
 /** Queues whose workers can be woken when work is added (PostgreSQL: LISTEN/NOTIFY). */
 export type WorkQueue = "deliveries" | "relay";
 
+/** Topics of messages for live views in every instance (Store.broadcast). */
+export type BroadcastTopic = "attempts";
+
 export type LockResult<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
 
 export interface Store {
@@ -45,5 +48,15 @@ export interface Store {
   wake(queue: WorkQueue): Promise<void>;
   /** Calls `listener` when any instance wakes `queue`; returns the unsubscribe. */
   onWake(queue: WorkQueue, listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Sends `message` (one line) to every instance's `onBroadcast` listeners of `topic`, soon
+   * and at most once: for live views, never for work. Returns at once and never throws.
+   */
+  broadcast(topic: BroadcastTopic, message: string): void;
+  /** Calls `listener` with each message broadcast on `topic` by any instance; returns the unsubscribe. */
+  onBroadcast(
+    topic: BroadcastTopic,
+    listener: (message: string) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

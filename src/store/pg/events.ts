@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, lt, or, type SQL, sql } from "drizzle-orm";
 import type postgres from "postgres";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
@@ -168,6 +168,26 @@ export class PgEventStore implements EventStore {
         .limit(page.limit + 1);
     const rows = filter.text ? await this.withSearchLimit(select) : await select(this.db);
     return pageByTime(rows.map(toStoredEvent), page.limit, (event) => event.receivedAt);
+  }
+
+  async listAfter(afterId: string, filter: EventFilter, limit: number): Promise<StoredEvent[]> {
+    const types = isTypePrefix(filter.type)
+      ? typesUnderPrefix(filter.type, await distinctTypes(this.db))
+      : undefined;
+    const where = eventListWhere(
+      events,
+      { ...filter, text: undefined },
+      undefined,
+      textMatch,
+      types,
+    );
+    const rows = await this.db
+      .select()
+      .from(events)
+      .where(and(gt(events.id, afterId), where))
+      .orderBy(asc(events.id))
+      .limit(limit);
+    return rows.map(toStoredEvent);
   }
 
   /** `query` in a transaction of its own whose statements PostgreSQL stops at the limit. */

@@ -10,7 +10,8 @@ import { bounded, SMALL_QUERY_LIMIT_MS } from "../bounded.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { pgMigrations } from "../migrations.gen.ts";
-import type { LockResult, Store, WorkQueue } from "../store.ts";
+import type { BroadcastTopic, LockResult, Store, WorkQueue } from "../store.ts";
+import { NotifyBatcher } from "./broadcast.ts";
 import type { PgDb } from "./db.ts";
 import { PgDeliveryStore } from "./deliveries.ts";
 import { PgEndpointHealthStore } from "./endpoint-health.ts";
@@ -68,6 +69,7 @@ export class PgStore implements Store {
   readonly recovery: PgRecoveryStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
+  private readonly broadcasts: NotifyBatcher;
 
   constructor(
     readonly client: postgres.Sql,
@@ -81,6 +83,7 @@ export class PgStore implements Store {
     searchLimitMs?: number,
   ) {
     this.db = drizzle({ client, schema });
+    this.broadcasts = new NotifyBatcher(client);
     this.events = new PgEventStore(this.db, ingestClient, searchLimitMs);
     this.changes = new PgChangeStore(this.db);
     this.retention = new PgRetentionStore(this.db);
@@ -263,10 +266,22 @@ export class PgStore implements Store {
     return () => subscription.unlisten();
   }
 
+  broadcast(topic: BroadcastTopic, message: string): void {
+    this.broadcasts.send(topic, message);
+  }
+
+  onBroadcast(
+    topic: BroadcastTopic,
+    listener: (message: string) => void,
+  ): Promise<() => Promise<void>> {
+    return this.broadcasts.listen(topic, listener);
+  }
+
   async close(): Promise<void> {
     // The timeout also bounds a postgres.js bug: a connection reset mid-query keeps that
     // query as its current one, and end() waits for it forever (porsager/postgres#1130).
     // So after an outage, closing takes these 5 s; the workers and HTTP have drained by now.
+    await this.broadcasts.flush();
     await Promise.all(
       [this.client, this.lockClient, this.workerClient, this.ingestClient].map((client) =>
         client.end({ timeout: 5 }),

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
 import { groupCommitEachAloneIfRefused } from "../batch-write.ts";
 import { pageById, pageByTime, type TimeCursor } from "../cursor.ts";
@@ -97,6 +97,27 @@ export class SqliteEventStore implements EventStore {
   async list(filter: EventFilter, page: EventPageRequest): Promise<Page<StoredEvent, TimeCursor>> {
     if (filter.text && this.search) return this.search.list(filter, page);
     return listEvents(this.db, filter, page);
+  }
+
+  async listAfter(afterId: string, filter: EventFilter, limit: number): Promise<StoredEvent[]> {
+    const types = isTypePrefix(filter.type)
+      ? typesUnderPrefix(filter.type, distinctTypes(this.db))
+      : undefined;
+    const where = eventListWhere(
+      events,
+      { ...filter, text: undefined },
+      undefined,
+      textMatch,
+      types,
+    );
+    return this.db
+      .select()
+      .from(events)
+      .where(and(gt(events.id, afterId), where))
+      .orderBy(asc(events.id))
+      .limit(limit)
+      .all()
+      .map(toStoredEvent);
   }
 
   async forEntity(entityId: string, limit: number): Promise<readonly StoredEvent[]> {

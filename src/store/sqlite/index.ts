@@ -12,7 +12,7 @@ import type { Logger } from "../../ops/log.ts";
 import { SEARCH_LIMIT_MS } from "../bounded.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
-import type { LockResult, Store, WorkQueue } from "../store.ts";
+import type { BroadcastTopic, LockResult, Store, WorkQueue } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteDeliveryStore } from "./deliveries.ts";
 import { SqliteEndpointHealthStore } from "./endpoint-health.ts";
@@ -46,6 +46,7 @@ export class SqliteStore implements Store {
   readonly recovery: SqliteRecoveryStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
+  private readonly broadcasts = new EventEmitter().setMaxListeners(0);
   private readonly heldLocks = new Set<string>();
 
   /**
@@ -149,6 +150,21 @@ export class SqliteStore implements Store {
     this.wakeups.on(queue, listener);
     return async () => {
       this.wakeups.off(queue, listener);
+    };
+  }
+
+  broadcast(topic: BroadcastTopic, message: string): void {
+    // One instance: its listeners, after the caller's turn (never inside the worker's call).
+    queueMicrotask(() => this.broadcasts.emit(topic, message));
+  }
+
+  async onBroadcast(
+    topic: BroadcastTopic,
+    listener: (message: string) => void,
+  ): Promise<() => Promise<void>> {
+    this.broadcasts.on(topic, listener);
+    return async () => {
+      this.broadcasts.off(topic, listener);
     };
   }
 
