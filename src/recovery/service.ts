@@ -136,9 +136,10 @@ export interface TestOutcome {
  * Sends a test event to this endpoint only (whatever types it subscribes to, and even
  * disabled: it is how one checks that a receiver is back before enabling it) and answers
  * once the attempt is made and recorded. The event and its delivery are stored like any
- * other, with this one attempt: a failed test is a failed delivery, not retried. The
- * attempt is the worker's own (../delivery/deliver.ts): the destination is checked and
- * pinned, the request signed, and a 410 disables the endpoint, as for any delivery.
+ * other (source `hookyard`), with this one attempt: a failed test is a failed delivery,
+ * not retried. The attempt is the worker's own (../delivery/deliver.ts): the destination
+ * is checked and pinned, the request signed, and a 410 disables the endpoint, as for any
+ * delivery.
  */
 export async function sendTest(
   ctx: AppContext,
@@ -153,8 +154,8 @@ export async function sendTest(
   const holder = `test-${newId()}`;
   const claimed = await ctx.store.recovery.recordLeased(
     {
-      // Made by hand through the API, as POST /trigger/:event_type events are.
-      source: "trigger",
+      // hookyard's own, as its type says, though an operator asked for it.
+      source: "hookyard",
       type: eventType,
       occurredAt: now,
       receivedAt: now,

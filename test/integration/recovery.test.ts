@@ -385,7 +385,7 @@ for (const dialect of dialects) {
 
         // Stored: the event, and its delivery with this one attempt.
         const event = await (await h.app.request(`/events/${outcome.event_id}`)).json();
-        expect(event).toMatchObject({ type: "hookyard.test", source: "trigger" });
+        expect(event).toMatchObject({ type: "hookyard.test", source: "hookyard" });
         const delivery = await (await h.app.request(`/deliveries/${outcome.delivery_id}`)).json();
         expect(delivery).toMatchObject({
           endpoint_id: endpoint.id,
