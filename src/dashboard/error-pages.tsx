@@ -34,6 +34,8 @@ export const TYPED_FIELD_LABELS: Readonly<Record<string, string>> = {
   userid: "User id",
 };
 
+const PAGE_METHODS = new Set(["GET", "HEAD", "POST"]);
+
 /** Pages, not the stylesheet and script: those answer as they always have. */
 const isDashboardPage = (path: string) =>
   (path === "/dashboard" || path.startsWith("/dashboard/")) &&
@@ -54,7 +56,10 @@ export function navKeyOf(path: string): NavKey {
 export function dashboardErrorPages(config: Pick<Config, "adminToken">) {
   const notice = siteNotice(config);
   return (error: ApiError, failed: FailedRequest): Response | undefined => {
-    if (!isDashboardPage(failed.path)) return undefined;
+    // Only what a browser sends from a page: any other method was not a person at a page.
+    if (!isDashboardPage(failed.path) || !PAGE_METHODS.has(failed.request.method)) {
+      return undefined;
+    }
     const csrf = issueCsrfToken(failed.request);
     const page = renderSync(<ErrorPage error={error} failed={failed} csrfToken={csrf.token} />);
     const headers = new Headers(error.headers);
