@@ -26,6 +26,7 @@ import type { HealthPolicy } from "../health-changes.ts";
 import type { PgDb } from "./db.ts";
 import { distinctTypes } from "./events.ts";
 import { finishAttemptsOnPg } from "./finish-attempts.ts";
+import { HealthyEndpoints } from "./healthy-endpoints.ts";
 import { deliveries, deliveryAttempts, events } from "./schema.ts";
 
 /**
@@ -62,6 +63,9 @@ const CLAIM = `
   join endpoints en on en.id = d.endpoint_id`;
 
 export class PgDeliveryStore implements DeliveryStore {
+  /** What this instance knows of its endpoints' health: ./healthy-endpoints.ts. */
+  private readonly healthy = new HealthyEndpoints();
+
   /**
    * @param client runs the claim and the records: the worker's own connections, set up
    *   for that work (PgStore.open says how and why).
@@ -95,7 +99,7 @@ export class PgDeliveryStore implements DeliveryStore {
     finished: readonly FinishedAttempt[],
     policy: HealthPolicy = {},
   ): Promise<RecordedAttempt[]> {
-    return finishAttemptsOnPg(this.client, finished, policy);
+    return finishAttemptsOnPg(this.client, finished, policy, this.healthy);
   }
 
   async get(id: string): Promise<Delivery | undefined> {

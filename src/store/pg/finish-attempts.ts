@@ -10,6 +10,7 @@ import { newId } from "../../lib/ids.ts";
 import type { FinishedAttempt, RecordedAttempt } from "../deliveries.ts";
 import {
   batchesByEndpoint,
+  type EndpointBatch,
   type HealthPolicy,
   LAST_ATTEMPT_PRECISION_MS,
 } from "../health-changes.ts";
@@ -21,6 +22,7 @@ import {
   isExhausted,
   OPERATIONAL_SOURCE,
 } from "../operational-events.ts";
+import type { HealthyEndpoints } from "./healthy-endpoints.ts";
 import { subscribedSql } from "./subscribed.ts";
 
 /** A timestamptz as JavaScript's toISOString writes it, as the payloads carry times. */
@@ -62,16 +64,22 @@ const FINISH = `
       gone_reason text, gone_at timestamptz, gone_code int, gone_delivery text, gone_event text,
       disable_after_ms bigint, reason_prefix text)
   ), before as materialized (
+    -- In endpoint id order, one primary key lookup each: an ORDER BY on the endpoints
+    -- themselves read their whole index in order instead, since sorts are priced out on
+    -- these connections (PgStore.open).
     select e.url, e.enabled, e.consecutive_failures as prev_failures,
            e.failing_since as prev_since, b.*
-    from batch b join endpoints e on e.id = b.endpoint_id
-    where b.failures_before + b.failures_after > 0 or b.gone_reason is not null
-       or (b.success_at is not null and e.consecutive_failures > 0)
-       or e.last_attempt_at is null
-       or b.last_at - e.last_attempt_at >= interval '${LAST_ATTEMPT_PRECISION_MS} milliseconds'
-       or e.last_status_code is distinct from b.last_code
-    order by e.id
-    for no key update of e
+    from (select * from batch order by endpoint_id) b
+    cross join lateral (
+      select e.* from endpoints e
+      where e.id = b.endpoint_id
+        and (b.failures_before + b.failures_after > 0 or b.gone_reason is not null
+          or (b.success_at is not null and e.consecutive_failures > 0)
+          or e.last_attempt_at is null
+          or b.last_at - e.last_attempt_at >= interval '${LAST_ATTEMPT_PRECISION_MS} milliseconds'
+          or e.last_status_code is distinct from b.last_code)
+      for no key update
+    ) e
   ), finished as (
     update deliveries d
     set status = i.status, attempt_count = d.attempt_count + 1, next_attempt_at = i.next_at,
@@ -91,6 +99,9 @@ const FINISH = `
     insert into delivery_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error,
                                    response_body, response_headers)
     select r.* from replaced r join finished f on f.id = r.id
+  ), exhausted as materialized (
+    -- Almost always empty: filtered first, so the join on it has nothing to do.
+    select * from input where exhausted
   ), next as materialized (
     select b.*,
       case when b.success_at is null then 0 else b.prev_failures + b.failures_before end as ended,
@@ -151,8 +162,7 @@ const FINISH = `
              'delivery_id', f.id, 'event_id', f.event_id, 'event_type', i.event_type,
              'attempts', f.attempt_count, 'last_status_code', i.code, 'last_error', i.error,
              'failed_at', ${iso("i.at")})
-    from input i join finished f on f.id = i.id join endpoints e on e.id = f.endpoint_id
-    where i.exhausted
+    from exhausted i join finished f on f.id = i.id join endpoints e on e.id = f.endpoint_id
   ), stored_notices as (
     insert into events (id, source, type, occurred_at, received_at, payload, headers)
     select event_id, '${OPERATIONAL_SOURCE}', type, at, at, payload, '{}'::jsonb from notices
@@ -176,12 +186,15 @@ const FINISH = `
   union all
   select success_delivery, 'recovered', ended::text from decided where ended > 0
   union all
+  select endpoint_id, 'written', failures::text from decided
+  union all
   select null, 'woken', null from woken`;
 
 export async function finishAttemptsOnPg(
   client: postgres.Sql,
   finished: readonly FinishedAttempt[],
   policy: HealthPolicy,
+  healthy: HealthyEndpoints,
 ): Promise<RecordedAttempt[]> {
   if (finished.length === 0) return [];
   const input = finished.map((item) => {
@@ -202,9 +215,10 @@ export async function finishAttemptsOnPg(
       exhausted: isExhausted(item),
     };
   });
+  const batches = batchesByEndpoint(finished).filter((batch) => !healthy.skips(batch));
   const rows = await client.unsafe<{ id: string | null; change: string | null; detail: string }[]>(
     FINISH,
-    [JSON.stringify(input), JSON.stringify(endpointRows(finished, policy))],
+    [JSON.stringify(input), JSON.stringify(endpointRows(batches, policy))],
     { prepare: true },
   );
   const recorded = new Set<string>();
@@ -215,6 +229,10 @@ export async function finishAttemptsOnPg(
     if (row.change === null) recorded.add(row.id);
     else if (row.change === "disabled") disabled.set(row.id, row.detail);
     else if (row.change === "recovered") recovered.set(row.id, Number(row.detail));
+    else if (row.change === "written") {
+      const batch = batches.find((b) => b.endpointId === row.id);
+      if (batch) healthy.written(batch, Number(row.detail));
+    }
   }
   return finished.map(({ deliveryId }) => {
     const endpointDisabled = disabled.get(deliveryId);
@@ -230,10 +248,10 @@ export async function finishAttemptsOnPg(
 const iso8601 = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 /** Each endpoint's share of the batch, as the statement's `batch` reads it. */
-function endpointRows(finished: readonly FinishedAttempt[], policy: HealthPolicy) {
+function endpointRows(batches: readonly EndpointBatch[], policy: HealthPolicy) {
   const reasonPrefix =
     policy.disableAfterMs === undefined ? null : failingReasonPrefix(policy.disableAfterMs);
-  return batchesByEndpoint(finished).map((batch) => ({
+  return batches.map((batch) => ({
     endpoint_id: batch.endpointId,
     last_at: iso8601(batch.last.at),
     last_code: batch.last.statusCode,
