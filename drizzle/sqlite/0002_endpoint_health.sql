@@ -3,11 +3,7 @@
 -- status. Existing endpoints start healthy; their next attempt sets it right.
 -- The secret before the last rotation, which still signs until previous_secret_until.
 -- Each attempt's response headers (bounded by the worker), beside its response body.
--- deliveries_endpoint_idx gains status and attempt count, so that an endpoint's deliveries
--- of the last 24 hours are counted by outcome from the index alone.
-DROP INDEX `deliveries_endpoint_idx`;--> statement-breakpoint
 ALTER TABLE `deliveries` ADD `last_response_headers` text;--> statement-breakpoint
-CREATE INDEX `deliveries_endpoint_idx` ON `deliveries` (`endpoint_id`,`created_at`,`status`,`attempt_count`);--> statement-breakpoint
 ALTER TABLE `delivery_attempts` ADD `response_headers` text;--> statement-breakpoint
 ALTER TABLE `endpoints` ADD `consecutive_failures` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `endpoints` ADD `failing_since` integer;--> statement-breakpoint
