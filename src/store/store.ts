@@ -28,10 +28,10 @@ export interface Store {
   readonly events: EventStore;
   readonly changes: ChangeStore;
   readonly endpoints: EndpointStore;
+  readonly endpointHealth: EndpointHealthStore;
   readonly deliveries: DeliveryStore;
   readonly relay: RelayStore;
   readonly hooks: HookStore;
-  readonly endpointHealth: EndpointHealthStore;
   readonly retention: RetentionStore;
   readonly recovery: RecoveryStore;
 

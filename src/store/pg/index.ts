@@ -89,10 +89,10 @@ export class PgStore implements Store {
     this.retention = new PgRetentionStore(this.db);
     this.hooks = new PgHookStore(this.db);
     this.endpoints = new PgEndpointStore(this.db);
+    this.endpointHealth = new PgEndpointHealthStore(this.db);
     this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
     this.recovery = new PgRecoveryStore(this.db);
-    this.endpointHealth = new PgEndpointHealthStore(this.db);
   }
 
   static open(options: PgStoreOptions): PgStore {
@@ -158,13 +158,13 @@ export class PgStore implements Store {
     //   priced out here, and only here; so are hash and merge joins, since with the scans
     //   gone the plan cached while the table was small read the whole primary key index
     //   into a hash join instead (70 ms a batch of records at 60,000 deliveries).
+    // - No JIT: its cost estimate counts a scan priced out above as 10^10, and compiling
+    //   such a statement took 2 s (recording a batch whose operational events fan out to
+    //   every endpoint: a scan of the endpoints, which have no other index to read).
     // - Their commits need not wait for the WAL flush (3 ms here, and the worker commits
     //   one claim or batch at a time): after a database server crash the last fraction of
     //   a second of leases and records may be lost, and those deliveries are sent again,
     //   which at-least-once delivery allows. Events are always committed synchronously.
-    // - No JIT: its cost estimate counts a scan priced out above as 10^10, and compiling
-    //   such a statement took 2 s (recording a batch whose operational events fan out to
-    //   every endpoint: a scan of the endpoints, which have no other index to read).
     const worker = postgres(url, {
       ...common,
       connection: {

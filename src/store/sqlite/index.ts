@@ -70,8 +70,8 @@ export class SqliteStore implements Store {
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
     this.endpoints = new SqliteEndpointStore(this.db);
-    this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.endpointHealth = new SqliteEndpointHealthStore(this.db);
+    this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
     this.recovery = new SqliteRecoveryStore(this.db, sqlite);
   }
