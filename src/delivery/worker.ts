@@ -5,6 +5,7 @@
  * and polled as a safety net and to take over leases left by a dead instance.
  */
 import type { AppContext } from "../context.ts";
+import { announceAttempts } from "../events/stream-bus.ts";
 import { groupCommit } from "../lib/group-commit.ts";
 import { newId } from "../lib/ids.ts";
 import { ClaimLoop } from "../ops/claim-loop.ts";
@@ -59,13 +60,16 @@ export function deliveryWorker(
   const deps = {
     // Bounded: one write that never settles would hold up every record after it, and an
     // attempt recorded after its lease ran out is refused anyway.
-    recordAttempt: groupCommit((finished: readonly FinishedAttempt[]) =>
-      bounded(
+    recordAttempt: groupCommit(async (finished: readonly FinishedAttempt[]) => {
+      const recorded = await bounded(
         store.deliveries.finishAttempts(finished, policy),
         leaseMs,
         "recording delivery attempts",
-      ),
-    ),
+      );
+      // Live streams (GET /events/stream) hear each outcome; announcing never waits.
+      announceAttempts(store, finished, recorded);
+      return recorded;
+    }),
     holder,
     leaseMs,
     settings: {

@@ -4,7 +4,7 @@ import { attemptOutcome } from "../../src/events/stream-bus.ts";
 import type { NewEvent } from "../../src/store/events.ts";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import { dialects } from "../support/databases.ts";
-import { capturingLogger } from "../support/receiver.ts";
+import { capturingLogger, startReceiver } from "../support/receiver.ts";
 import { dataOf, isDelivery, isEvent, openSse, type SseClient } from "../support/sse.ts";
 import { until } from "../support/until.ts";
 
@@ -139,6 +139,33 @@ for (const dialect of dialects) {
       expect(eventIndex).toBeGreaterThanOrEqual(0);
       expect(eventIndex).toBeLessThan(client.messages.indexOf(message));
       await client.close();
+    });
+
+    test("a real attempt by the delivery worker reaches the stream as its outcome", async () => {
+      const receiver = startReceiver();
+      const worked = await startTestApp(dialect, {
+        settings: { ALLOW_PRIVATE_ENDPOINTS: "true" },
+      });
+      try {
+        await postJson(worked, "/endpoints", {
+          url: `${receiver.url}/hooks`,
+          event_types: ["worked.*"],
+        });
+        const client = await openSse(`${worked.url}/events/stream?type=worked.*`);
+        open.push(client);
+        const { event_id } = await (await postJson(worked, "/trigger/worked.out", {})).json();
+        const message = await client.next(isDelivery);
+        expect(dataOf(message)).toMatchObject({
+          event_id,
+          event_type: "worked.out",
+          status: "delivered",
+          status_code: 200,
+        });
+        await client.close();
+      } finally {
+        await worked.stop();
+        await receiver.stop();
+      }
     });
 
     test("a quiet stream gets comment lines", async () => {
