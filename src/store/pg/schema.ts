@@ -116,6 +116,12 @@ export const deliveries = pgTable(
       table.attemptCount,
     ),
     index("deliveries_event_idx").on(table.eventId),
+    // Lists newest first: /deliveries unfiltered, and failed ones across endpoints (the
+    // Failures page), which a scan of every delivery by time would find few and far between.
+    index("deliveries_created_idx").on(table.createdAt, table.id),
+    index("deliveries_failed_created_idx")
+      .on(table.createdAt, table.id)
+      .where(sql`${table.status} = 'failed'`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX `deliveries_created_idx` ON `deliveries` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `deliveries_failed_created_idx` ON `deliveries` (`created_at`,`id`) WHERE "deliveries"."status" = 'failed';
