@@ -28,7 +28,7 @@ export const MAX_ENTITY_TYPE_LENGTH = 128;
  * `github.*` / `hook.*` types hookyard emits itself: an entity sender must not be able
  * to reach subscribers of those.
  */
-const RESERVED_ENTITY_TYPES = ["github", "hook"] as const;
+const RESERVED_ENTITY_TYPES = ["github", "hook", "hookyard"] as const;
 const ENTITY_TYPE_CHARS = /^[A-Za-z0-9_-]+$/;
 export const ENTITY_TYPE_PATTERN = `^(?!(?:${RESERVED_ENTITY_TYPES.join("|")})$)[A-Za-z0-9_-]+$`;
 

@@ -82,6 +82,12 @@ describe("validateEntityEvent: invalid events name the field and say why", () =>
       "letters, digits, _ and -",
     ],
     ["a reserved entity_type", { entity_type: "github" }, "entity_type", "reserved"],
+    [
+      "hookyard's own entity type (its operational events)",
+      { entity_type: "hookyard" },
+      "entity_type",
+      "reserved",
+    ],
     ["an entity_type too long", { entity_type: "x".repeat(129) }, "entity_type", "at most 128"],
     ["an entity_type not a string", { entity_type: 7 }, "entity_type", "got the number 7"],
     [
