@@ -4,19 +4,21 @@
  * Every bad value throws a `ConfigError` naming the setting; the CLI turns it into exit 2.
  */
 import { Cron } from "croner";
+import { type DatabaseTarget, databaseTarget } from "./config/database.ts";
+import { ConfigError } from "./config/errors.ts";
+import {
+  allowedHosts,
+  type HostPattern,
+  type ListenHostOrigin,
+  listenHost,
+} from "./config/hosts.ts";
 import { formatDuration, parseDuration, parseSize } from "./config/units.ts";
 
+export type { DatabaseTarget } from "./config/database.ts";
+export { ConfigError } from "./config/errors.ts";
+export type { HostPattern, ListenHostOrigin } from "./config/hosts.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
-
-export type DatabaseTarget =
-  | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "postgres"; readonly url: string };
-
-/**
- * Why hookyard listens where it does. With no ADMIN_TOKEN anyone who reaches the port can
- * manage hookyard, so unless HOST says otherwise it listens on loopback only.
- */
-export type ListenHostOrigin = "HOST" | "default" | "loopback-without-admin-token";
 
 export interface Config {
   readonly host: string;
@@ -53,21 +55,6 @@ export interface Config {
   /** SECRET_ROTATION_OVERLAP: how long a rotated-out endpoint secret still signs beside the new one. */
   readonly secretRotationOverlapMs: number;
   readonly logLevel: LogLevel;
-}
-
-/** An ALLOWED_HOSTS entry: a name or address, or every name under a domain (`*.example.com`). */
-export type HostPattern =
-  | { readonly kind: "exact"; readonly host: string }
-  | { readonly kind: "subdomains"; readonly domain: string };
-
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    readonly problem: string,
-  ) {
-    super(`${setting}: ${problem}`);
-    this.name = "ConfigError";
-  }
 }
 
 /** The settings hookyard knows, with their defaults (`undefined`: unset unless given). */
@@ -259,95 +246,6 @@ function logLevel(text: string): LogLevel {
     throw new ConfigError("LOG_LEVEL", `expected one of ${levels.join(", ")}, got ${quote(text)}`);
   }
   return value;
-}
-
-/**
- * `sqlite:PATH` and `sqlite://PATH` mean the same: PATH as written, relative to the
- * working directory unless it starts with `/` (so `sqlite:///var/lib/hy.db` is absolute).
- * `sqlite://rel.db` once became `/rel.db` at the root of the filesystem; URL rules would
- * read `rel.db` as a host name, which means nothing for a file.
- */
-function databaseTarget(url: string): DatabaseTarget {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    try {
-      // postgres.js takes several hosts (`h1:5432,h2:5433`), which URL does not: check
-      // the rest with the first of them, as postgres.js reads it.
-      new URL(url.replace(/@([^/?#@]*?),[^/?#]*/, "@$1"));
-    } catch {
-      throw new ConfigError("DATABASE_URL", `not a valid PostgreSQL URL: ${quote(url)}`);
-    }
-    return { kind: "postgres", url };
-  }
-  if (url.startsWith("sqlite:")) {
-    const rest = url.slice("sqlite:".length);
-    const path = rest.startsWith("//") ? rest.slice(2) : rest;
-    if (path === "") {
-      throw new ConfigError("DATABASE_URL", `sqlite: needs a path, e.g. sqlite:./data/hookyard.db`);
-    }
-    return { kind: "sqlite", path };
-  }
-  throw new ConfigError(
-    "DATABASE_URL",
-    `expected postgres://…, postgresql://…, sqlite:PATH or sqlite::memory:, got ${quote(url)}`,
-  );
-}
-
-const LOOPBACK_HOSTS: readonly HostPattern[] = Object.freeze([
-  { kind: "exact", host: "localhost" },
-  { kind: "subdomains", domain: "localhost" },
-  { kind: "exact", host: "127.0.0.1" },
-  { kind: "exact", host: "::1" },
-]);
-
-function listenHost(
-  host: string | undefined,
-  adminToken: string | undefined,
-): { host: string; hostOrigin: ListenHostOrigin } {
-  if (host !== undefined) return { host, hostOrigin: "HOST" };
-  return adminToken === undefined
-    ? { host: "127.0.0.1", hostOrigin: "loopback-without-admin-token" }
-    : { host: "0.0.0.0", hostOrigin: "default" };
-}
-
-/**
- * ALLOWED_HOSTS as patterns, `*` for any. Unset, any host is allowed, except when
- * hookyard listens on loopback only because ADMIN_TOKEN is unset: that instance is
- * open, and the one way left to reach it from afar is a web page whose DNS name turns
- * to 127.0.0.1 after it loaded (DNS rebinding), whose requests carry that name as Host.
- */
-function allowedHosts(
-  text: string | undefined,
-  hostOrigin: ListenHostOrigin,
-): readonly HostPattern[] | undefined {
-  if (text === undefined) {
-    return hostOrigin === "loopback-without-admin-token" ? LOOPBACK_HOSTS : undefined;
-  }
-  const entries = text
-    .split(",")
-    .map((entry) => entry.trim().toLowerCase())
-    .filter((entry) => entry !== "");
-  if (entries.includes("*")) return undefined;
-  return Object.freeze(entries.map(hostPattern));
-}
-
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
-const IPV6 = /^[0-9a-f:.]+$/;
-
-function hostPattern(entry: string): HostPattern {
-  const bare = entry.replace(/\.$/, "");
-  if (bare.startsWith("*.") && HOST_NAME.test(bare.slice(2))) {
-    return { kind: "subdomains", domain: bare.slice(2) };
-  }
-  const ipv6 = /^\[(.*)\]$/.exec(bare)?.[1] ?? (bare.includes(":") ? bare : undefined);
-  if (ipv6 !== undefined && IPV6.test(ipv6) && ipv6.includes(":")) {
-    return { kind: "exact", host: ipv6 };
-  }
-  if (HOST_NAME.test(bare)) return { kind: "exact", host: bare };
-  throw new ConfigError(
-    "ALLOWED_HOSTS",
-    `expected host names without scheme or port (hooks.example.com, *.example.com, 127.0.0.1) or *, got ${quote(entry)}`,
-  );
 }
 
 function standardWebhookSecret(name: SettingName, text: string | undefined): string | undefined {
