@@ -8,8 +8,8 @@ export type DatabaseTarget =
 /**
  * `sqlite:PATH` and `sqlite://PATH` mean the same: PATH as written, relative to the
  * working directory unless it starts with `/` (so `sqlite:///var/lib/hy.db` is absolute).
- * `sqlite://rel.db` once became `/rel.db` at the root of the filesystem; URL rules would
- * read `rel.db` as a host name, which means nothing for a file.
+ * URL rules would read `rel.db` in `sqlite://rel.db` as a host name, which means nothing
+ * for a file, and keeping the slashes would open `/rel.db` at the filesystem's root.
  */
 export function databaseTarget(url: string): DatabaseTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) {
