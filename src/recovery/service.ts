@@ -16,6 +16,7 @@ import { newId } from "../lib/ids.ts";
 import type { TimeCursor } from "../store/cursor.ts";
 import type { DeliveryAttempt } from "../store/deliveries.ts";
 import type { Endpoint } from "../store/endpoints.ts";
+import type { StoredEvent } from "../store/events.ts";
 import { type BatchResult, TEST_EVENT_TYPE, type TimeWindow } from "../store/recovery.ts";
 import { endpointAbout } from "../store/recovery-sql.ts";
 
@@ -111,17 +112,28 @@ export async function replay(
 export async function resend(ctx: AppContext, eventId: string): Promise<number> {
   const event = await ctx.store.events.get(eventId);
   if (!event) throw notFound(`no event with id "${eventId}"`);
+  const targets = resendTargets(event, await ctx.store.endpoints.list()).map(
+    (endpoint) => endpoint.id,
+  );
+  const queued = await ctx.store.recovery.resend(event.id, targets, ctx.now());
+  if (queued > 0) await ctx.store.wake("deliveries");
+  return queued;
+}
+
+/**
+ * The endpoints a resend of `event` goes to, of `endpoints`: the enabled ones that take it
+ * now (what the dashboard counts before it asks to confirm).
+ */
+export function resendTargets(
+  event: Pick<StoredEvent, "type" | "payload">,
+  endpoints: readonly Endpoint[],
+): Endpoint[] {
   const about = endpointAbout(event.type, event.payload);
   const takes = (endpoint: Endpoint) =>
     event.type === TEST_EVENT_TYPE
       ? endpoint.id === about
       : matchesEventType(endpoint.eventTypes, event.type) && endpoint.id !== about;
-  const targets = (await ctx.store.endpoints.list())
-    .filter((endpoint) => endpoint.enabled && takes(endpoint))
-    .map((endpoint) => endpoint.id);
-  const queued = await ctx.store.recovery.resend(event.id, targets, ctx.now());
-  if (queued > 0) await ctx.store.wake("deliveries");
-  return queued;
+  return endpoints.filter((endpoint) => endpoint.enabled && takes(endpoint));
 }
 
 /** What a test delivery's one attempt came to. */
