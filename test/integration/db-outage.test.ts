@@ -227,10 +227,12 @@ describe.skipIf(!postgresUrl)("PostgreSQL outage", () => {
   test("every stored event is delivered to the endpoint, at least once each", async () => {
     // The scenario is only worth something if deliveries were due while the database was away.
     expect(dueAtCut).toBeGreaterThan(0);
-    const events = await direct<{ id: string }[]>`select id from events`;
+    // hookyard's own events (an endpoint recovered after the refused first attempts) go
+    // only to endpoints that name them, which this one does not.
+    const events = await direct<{ id: string }[]>`select id from events where source <> 'hookyard'`;
     const undelivered = await direct<{ id: string }[]>`
       select e.id from events e
-      where not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'delivered')`;
+      where e.source <> 'hookyard' and not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'delivered')`;
     expect(undelivered.map((row) => row.id)).toEqual([]);
     const received = new Set(
       receiver.requests.filter((request) => request.verified).map((request) => request.id),
