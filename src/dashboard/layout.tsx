@@ -11,6 +11,7 @@
  *   )
  */
 import type { Children } from "@kitajs/html";
+import { type LiveSpec, liveAttributes } from "./components/live-region.tsx";
 import { attr } from "./components/markup.ts";
 import { SITE_NOTICE_SLOT } from "./site-notice.tsx";
 
@@ -40,6 +41,8 @@ export interface LayoutProps {
   readonly csrfToken?: string;
   /** Reload the page every N seconds (app.js; pauses while the user is busy). */
   readonly refreshSeconds?: number;
+  /** Keep the page's <LiveRegion>s up to date (components/live-region.tsx). */
+  readonly live?: LiveSpec;
   /** Buttons or links beside the heading, e.g. a `<PostButton>` (trusted markup). */
   readonly actions?: JSX.Element;
   /** The page content (trusted markup: escape data with `safe` or use the components). */
@@ -51,6 +54,7 @@ export function Layout({
   active,
   csrfToken,
   refreshSeconds,
+  live,
   actions,
   children,
 }: LayoutProps): JSX.Element {
@@ -94,7 +98,7 @@ export function Layout({
               </a>
             </nav>
           </header>
-          <main class="page" id="main" tabindex="-1">
+          <main class="page" id="main" tabindex="-1" {...liveAttributes(live)}>
             <div class="page-head">
               <h1 safe>{title}</h1>
               <div class="page-actions">

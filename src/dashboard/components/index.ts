@@ -5,6 +5,7 @@ export { errorPageResponse } from "./error-page.tsx";
 export { type FilterField, FilterForm } from "./filter-form.tsx";
 export { JsonView, prettyJson, TextView, truncateUtf8 } from "./json-view.tsx";
 export { KeyValue, type KeyValueItem } from "./key-value.tsx";
+export { LiveRegion, type LiveSpec, type LiveTopic } from "./live-region.tsx";
 export { attr, type Cell, Markup, markup, renderCell } from "./markup.ts";
 export { Notice } from "./notice.tsx";
 export { Pager } from "./pager.tsx";
