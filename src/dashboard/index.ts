@@ -11,6 +11,7 @@ import { errorPageResponse } from "./components/index.ts";
 import { changesPages } from "./pages/changes.tsx";
 import { endpointsPages } from "./pages/endpoints.tsx";
 import { eventsPages } from "./pages/events.tsx";
+import { failuresPages } from "./pages/failures.tsx";
 import { hooksPages } from "./pages/hooks.tsx";
 import { relayPages } from "./pages/relay.tsx";
 import { siteNotice, withSiteNotice } from "./site-notice.tsx";
@@ -51,6 +52,7 @@ export function dashboard(ctx: AppContext) {
       .use(eventsPages(ctx))
       .use(changesPages(ctx))
       .use(endpointsPages(ctx))
+      .use(failuresPages(ctx))
       .use(relayPages(ctx))
       .use(hooksPages(ctx))
       // A mistyped dashboard address gets a page with the navigation, not a JSON error.
