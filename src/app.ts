@@ -64,6 +64,7 @@ export function createApp(
 ) {
   const ctx: AppContext = { ...appCtx, store: boundedStore(appCtx.store, requestQueryLimitMs) };
   registerQueueMetrics(ctx);
+  const hub = liveStreams(appCtx, ctx, streams);
   return (
     new Elysia({
       serve: {
@@ -91,12 +92,12 @@ export function createApp(
       .use(entityIngest(ctx))
       .use(relayRoutes(ctx))
       // Stored: the management API over events, entities and changes.
-      .use(eventsApi(ctx, liveStreams(appCtx, ctx, streams)))
+      .use(eventsApi(ctx, hub))
       // Out: endpoints and deliveries, recovering them after an outage, named hooks.
       .use(deliveryRoutes(ctx))
       .use(recoveryRoutes(ctx))
       .use(hookRoutes(ctx))
-      .use(dashboard(ctx))
+      .use(dashboard(ctx, hub))
   );
 }
 

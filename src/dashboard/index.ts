@@ -5,9 +5,11 @@
  */
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
+import type { EventStreamHub } from "../events/stream-hub.ts";
 import { assertAdmin } from "../http/auth.ts";
 import { dashboardAssetResponse } from "./assets.ts";
 import { errorPageResponse } from "./components/index.ts";
+import { dashboardStream } from "./live-stream.ts";
 import { changesPages } from "./pages/changes.tsx";
 import { endpointsPages } from "./pages/endpoints.tsx";
 import { eventsPages } from "./pages/events.tsx";
@@ -19,7 +21,7 @@ import { siteNotice, withSiteNotice } from "./site-notice.tsx";
 const isDashboardPath = (path: string) => path === "/dashboard" || path.startsWith("/dashboard/");
 const ASSET_ROUTE = "/dashboard/assets/:name";
 
-export function dashboard(ctx: AppContext) {
+export function dashboard(ctx: AppContext, streams: EventStreamHub) {
   const notice = siteNotice(ctx.config);
   return (
     new Elysia({ name: "dashboard" })
@@ -49,6 +51,7 @@ export function dashboard(ctx: AppContext) {
             },
           }),
       )
+      .use(dashboardStream(streams))
       .use(eventsPages(ctx))
       .use(changesPages(ctx))
       .use(endpointsPages(ctx))

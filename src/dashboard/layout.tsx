@@ -105,6 +105,12 @@ export function Layout({
               <div class="page-actions">
                 {actions ?? ""}
                 {refresh === undefined ? "" : <RefreshToggle seconds={refresh} />}
+                {live === undefined ? (
+                  ""
+                ) : (
+                  // Filled in by app.js ("Live", "Reconnecting…"): hidden where it does not run.
+                  <span class="live-status" data-live-status role="status" hidden></span>
+                )}
               </div>
             </div>
             {children}

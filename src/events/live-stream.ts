@@ -7,13 +7,26 @@ import { type TypeFilter, typeFilterOf, typeMatches } from "../store/event-filte
 import type { EventFilter, StoredEvent } from "../store/events.ts";
 import { type ClientLimits, ClientStream, type CloseReason } from "./client-stream.ts";
 import type { AttemptOutcome } from "./stream-bus.ts";
-import { deliveryMessage, eventMessage, sseComment, sseOpening } from "./stream-format.ts";
+import {
+  deliveryMessage,
+  eventMessage,
+  eventNotice,
+  sseComment,
+  sseOpening,
+} from "./stream-format.ts";
 
 export interface StreamFilter {
   readonly source?: string | undefined;
   /** An exact type, `prefix.*` or `*`, as GET /events reads it. */
   readonly type?: string | undefined;
 }
+
+/**
+ * What a stream says of each event: `full`, the event as GET /events/:id shows it (the
+ * API's stream); `notice`, its id, source and type only (the dashboard's, which fetches
+ * its own view when told something changed).
+ */
+export type StreamShape = "full" | "notice";
 
 export interface LiveStreamOptions extends ClientLimits {
   /** Events read from the store per page while catching up. */
@@ -48,6 +61,7 @@ export class LiveStream {
     private readonly options: LiveStreamOptions,
     private readonly readAfter: ReadAfter,
     onClose: (stream: LiveStream, reason: CloseReason) => void,
+    private readonly shape: StreamShape = "full",
   ) {
     this.type = typeFilterOf(filter.type);
     this.catchUpCursor = lastEventId;
@@ -76,7 +90,7 @@ export class LiveStream {
   offerEvent(event: StoredEvent): void {
     if (!this.wantsSource(event.source) || !this.wantsType(event.type)) return;
     if (this.catchUpCursor === undefined) {
-      if (!this.caughtUp.has(event.id)) this.client.send(eventMessage(event));
+      if (!this.caughtUp.has(event.id)) this.client.send(this.message(event));
     } else if (this.held.length < this.options.maxHeldEvents) {
       this.held.push(event);
     } else {
@@ -101,8 +115,12 @@ export class LiveStream {
     this.client.end();
   }
 
+  private message(event: StoredEvent): string {
+    return this.shape === "full" ? eventMessage(event) : eventNotice(event);
+  }
+
   private sendCaughtUp(event: StoredEvent): void {
-    this.client.send(eventMessage(event));
+    this.client.send(this.message(event));
     this.caughtUp.add(event.id);
     if (this.caughtUp.size > this.options.maxHeldEvents) {
       const oldest = this.caughtUp.values().next().value;
@@ -140,7 +158,7 @@ export class LiveStream {
       this.catchUpCursor = undefined;
       for (const event of this.held) {
         if (event.id > cursor && !this.caughtUp.has(event.id)) {
-          this.client.send(eventMessage(event));
+          this.client.send(this.message(event));
         }
       }
       this.held = [];

@@ -33,6 +33,15 @@ export function eventMessage(event: StoredEvent): string {
   return sseMessage("event", eventJson(event), event.id);
 }
 
+/**
+ * What a stream of notices (the dashboard's) says of a new event: which one, not what it
+ * holds. A page only needs to know that something changed to fetch its own view again,
+ * and an event can be megabytes.
+ */
+export function eventNotice(event: Pick<StoredEvent, "id" | "source" | "type">): string {
+  return sseMessage("event", { id: event.id, source: event.source, type: event.type });
+}
+
 export function deliveryMessage(outcome: AttemptOutcome): string {
   return sseMessage("delivery", outcome);
 }

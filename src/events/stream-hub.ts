@@ -17,7 +17,12 @@ import type { BackgroundService } from "../ops/service.ts";
 import type { StoredEvent } from "../store/events.ts";
 import type { Store } from "../store/store.ts";
 import type { CloseReason } from "./client-stream.ts";
-import { LiveStream, type LiveStreamOptions, type StreamFilter } from "./live-stream.ts";
+import {
+  LiveStream,
+  type LiveStreamOptions,
+  type StreamFilter,
+  type StreamShape,
+} from "./live-stream.ts";
 import { type AttemptOutcome, onAttemptOutcomes } from "./stream-bus.ts";
 
 export interface StreamHubOptions extends LiveStreamOptions {
@@ -103,6 +108,7 @@ export class EventStreamHub implements BackgroundService {
     filter: StreamFilter,
     lastEventId: string | undefined,
     onClose: (reason: CloseReason) => void = () => {},
+    shape: StreamShape = "full",
   ): LiveStream {
     if (this.stopping) throw new StreamsUnavailable("stopping");
     if (this.streams.size >= this.options.maxStreams) throw new StreamsUnavailable("full");
@@ -115,6 +121,7 @@ export class EventStreamHub implements BackgroundService {
         this.closed(closed, reason);
         onClose(reason);
       },
+      shape,
     );
     this.streams.add(stream);
     this.feed ??= new Feed(this.store, this.log, this.options, this.now, this.streams);

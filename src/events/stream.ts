@@ -8,6 +8,7 @@ import { t } from "elysia";
 import { ApiError } from "../http/errors.ts";
 import { QueryReader } from "../http/query.ts";
 import { readSource, readType, SOURCE_PARAMETER, TYPE_PARAMETER } from "./filter.ts";
+import type { StreamFilter, StreamShape } from "./live-stream.ts";
 import { type EventStreamHub, StreamsUnavailable } from "./stream-hub.ts";
 
 export const EventStreamQuery = t.Object({
@@ -51,11 +52,39 @@ export function openEventStream(
   const filter = { source: readSource(read), type: readType(read) };
   const lastEventId = readLastEventId(read, request.headers.get("last-event-id"));
   read.done();
+  return streamResponse(hub, { filter, lastEventId, shape: "full", request, server });
+}
+
+/**
+ * A stream from the hub as the response's body: GET /events/stream's, and the dashboard's
+ * notices (../dashboard/live-stream.ts). 503 when the instance has as many as it takes.
+ */
+export function streamResponse(
+  hub: EventStreamHub,
+  {
+    filter,
+    lastEventId,
+    shape,
+    request,
+    server,
+  }: {
+    filter: StreamFilter;
+    lastEventId: string | undefined;
+    shape: StreamShape;
+    request: Request;
+    server: Server<unknown> | null;
+  },
+): Response {
   let stream: ReturnType<EventStreamHub["open"]>;
   try {
     // Once the stream has ended (dropped, or at shutdown) a client that reads nothing
     // would keep what Bun buffered for it for good: the idle timeout closes it instead.
-    stream = hub.open(filter, lastEventId, () => server?.timeout(request, ENDED_TIMEOUT_SECONDS));
+    stream = hub.open(
+      filter,
+      lastEventId,
+      () => server?.timeout(request, ENDED_TIMEOUT_SECONDS),
+      shape,
+    );
   } catch (error) {
     if (!(error instanceof StreamsUnavailable)) throw error;
     throw new ApiError(

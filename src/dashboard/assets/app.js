@@ -7,12 +7,18 @@
 //   data-confirm="QUESTION" on a form: ask before submitting
 //   data-refresh-seconds=N  on an element: reload the page every N seconds, with a
 //                           [data-refresh-toggle] button inside to switch it on and off
+//   data-live-topics="…"    on <main>: keep the [data-live-region]s up to date from
+//                           /dashboard/stream (components/live-region.tsx)
 (() => {
   const REFRESH_SETTING = "hookyard.autoRefresh";
 
   // Copy and Reveal buttons start hidden, so none shows where this script does not run.
-  for (const button of document.querySelectorAll("[data-copy-target], [data-reveal-target]")) {
-    button.hidden = false;
+  showScriptButtons(document);
+
+  function showScriptButtons(root) {
+    for (const button of root.querySelectorAll("[data-copy-target], [data-reveal-target]")) {
+      button.hidden = false;
+    }
   }
 
   document.addEventListener("click", (event) => {
@@ -132,6 +138,127 @@
       window.localStorage.setItem(REFRESH_SETTING, value);
     } catch {
       // not remembered; still applies to this page
+    }
+  }
+
+  const livePage = document.querySelector("main[data-live-topics]");
+  if (livePage && "EventSource" in window && "DOMParser" in window) startLive(livePage);
+
+  // Live regions: on a notice the page cares about, fetch the page's own URL again and swap
+  // in each region of the same id. The server renders (and escapes) the new markup as on
+  // any load; the notices only say that something changed.
+  function startLive(main) {
+    const LIVE_GAP_MS = 1000;
+    const topics = new Set((main.getAttribute("data-live-topics") || "").split(" "));
+    const only = {
+      endpoint_id: main.getAttribute("data-live-endpoint"),
+      event_id: main.getAttribute("data-live-event"),
+      delivery_id: main.getAttribute("data-live-delivery"),
+    };
+    const status = document.querySelector("[data-live-status]");
+    let due = false;
+    let timer;
+    let fetching = false;
+    let lastFetchAt = 0;
+    let stream;
+
+    const setStatus = (text) => {
+      if (!status) return;
+      status.hidden = false;
+      status.textContent = text;
+    };
+
+    const wantsDelivery = (message) => {
+      let outcome;
+      try {
+        outcome = JSON.parse(message.data);
+      } catch {
+        return false;
+      }
+      return Object.entries(only).every(([field, id]) => !id || outcome?.[field] === id);
+    };
+
+    const connect = () => {
+      stream = new EventSource("/dashboard/stream");
+      stream.addEventListener("open", () => setStatus("Live"));
+      stream.addEventListener("event", () => {
+        if (topics.has("events")) schedule();
+      });
+      stream.addEventListener("delivery", (message) => {
+        if (topics.has("deliveries") && wantsDelivery(message)) schedule();
+      });
+      stream.addEventListener("error", () => {
+        setStatus("Reconnecting…");
+        // EventSource gives up after an answer that is not a stream (a 503 when the
+        // instance has too many): start again a little later. What changed meanwhile
+        // is fetched once it is back.
+        if (stream.readyState === EventSource.CLOSED) {
+          setTimeout(() => {
+            connect();
+            schedule();
+          }, 5000);
+        }
+      });
+    };
+    connect();
+
+    const pollSeconds = Number(main.getAttribute("data-live-poll-seconds"));
+    if (Number.isFinite(pollSeconds) && pollSeconds >= 1) setInterval(schedule, pollSeconds * 1000);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && due) schedule();
+    });
+
+    // At most one fetch a second, however many notices come; a hidden tab fetches when shown.
+    function schedule() {
+      due = true;
+      if (fetching || timer !== undefined || document.hidden) return;
+      const wait = Math.max(0, lastFetchAt + LIVE_GAP_MS - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        refresh();
+      }, wait);
+    }
+
+    async function refresh() {
+      // Someone selecting text or focused on a control in a region would lose it to a swap.
+      if (busyInRegion()) {
+        timer = setTimeout(() => {
+          timer = undefined;
+          refresh();
+        }, LIVE_GAP_MS);
+        return;
+      }
+      due = false;
+      fetching = true;
+      lastFetchAt = Date.now();
+      try {
+        const response = await fetch(window.location.href, {
+          headers: { accept: "text/html" },
+          credentials: "same-origin",
+        });
+        if (!response.ok) return;
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        for (const region of document.querySelectorAll("[data-live-region]")) {
+          const replacement = fresh.getElementById(region.id);
+          if (!replacement?.hasAttribute("data-live-region")) continue;
+          const adopted = document.importNode(replacement, true);
+          region.replaceWith(adopted);
+          showScriptButtons(adopted);
+        }
+      } catch {
+        // Offline for a moment: the next notice or poll tries again.
+      } finally {
+        fetching = false;
+        if (due) schedule();
+      }
+    }
+
+    function busyInRegion() {
+      // A keyboard user moving through a table would lose their place: wait until they leave.
+      if (document.activeElement?.closest("[data-live-region]")) return true;
+      const selection = window.getSelection();
+      if (!selection || selection.isCollapsed || String(selection) === "") return false;
+      return Boolean(selection.anchorNode?.parentElement?.closest("[data-live-region]"));
     }
   }
 })();

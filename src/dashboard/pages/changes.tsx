@@ -9,6 +9,7 @@ import type { Change } from "../../store/events.ts";
 import {
   type Column,
   EmptyState,
+  LiveRegion,
   markup,
   Notice,
   Pager,
@@ -22,7 +23,6 @@ import { Layout } from "../layout.tsx";
 import { displayOrigin } from "./event-display.ts";
 
 export const CHANGES_PER_PAGE = 50;
-const REFRESH_SECONDS = 10;
 
 /** A `changes` row as the page shows it; fields the row lacks are undefined. */
 export interface ChangeRow {
@@ -118,29 +118,28 @@ interface ChangesPageProps {
 function ChangesPage({ rows, nextCursor, query, badCursor, githubUrl }: ChangesPageProps) {
   const firstPage = queryValue(query, "cursor") === undefined || badCursor;
   return (
-    <Layout
-      title="Changes"
-      active="changes"
-      refreshSeconds={firstPage ? REFRESH_SECONDS : undefined}
-    >
+    // A push stored is an event: the first page shows it as it comes.
+    <Layout title="Changes" active="changes" live={firstPage ? { topics: ["events"] } : undefined}>
       {badCursor ? (
         <Notice tone="warn" message="That page link is not valid: showing the newest changes." />
       ) : (
         ""
       )}
-      <Table
-        caption="Changes, newest first"
-        columns={columns}
-        rows={rows}
-        empty={
-          <EmptyState
-            title="No changes yet"
-            text="A push to a repository's default branch becomes a change. Add a webhook in the repository's GitHub settings (content type application/json, the push event) with this payload URL:"
-            code={githubUrl}
-          />
-        }
-      />
-      <Pager path="/dashboard/changes" query={query} nextCursor={nextCursor} />
+      <LiveRegion id="changes">
+        <Table
+          caption="Changes, newest first"
+          columns={columns}
+          rows={rows}
+          empty={
+            <EmptyState
+              title="No changes yet"
+              text="A push to a repository's default branch becomes a change. Add a webhook in the repository's GitHub settings (content type application/json, the push event) with this payload URL:"
+              code={githubUrl}
+            />
+          }
+        />
+        <Pager path="/dashboard/changes" query={query} nextCursor={nextCursor} />
+      </LiveRegion>
     </Layout>
   );
 }

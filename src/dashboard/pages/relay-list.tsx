@@ -12,6 +12,7 @@ import {
   EmptyState,
   FilterForm,
   hrefWith,
+  LiveRegion,
   markup,
   Notice,
   Pager,
@@ -25,8 +26,11 @@ import { shellQuote } from "./event-display.ts";
 import { type ProjectCounts, type RelayCounts, truncateText } from "./relay-query.ts";
 
 export const RELAY_PATH = "/dashboard/relay";
-/** Seconds between reloads of the first page: the queue drains while one watches. */
-export const RELAY_REFRESH_SECONDS = 10;
+/**
+ * Seconds between fetches of the first page's figures: the queue drains while one watches,
+ * and sends to Svix are not announced on the dashboard's stream.
+ */
+export const RELAY_POLL_SECONDS = 5;
 /** Enough of an error to tell one failure from another; the message page has the rest. */
 export const ERROR_PREVIEW_CHARS = 160;
 
@@ -147,17 +151,25 @@ export function HeldNotice(): JSX.Element {
 }
 
 export function RelayListPage(props: RelayListPageProps): JSX.Element {
+  return (
+    <Layout
+      title="Svix relay"
+      active="relay"
+      live={props.firstPage ? { topics: [], pollSeconds: RELAY_POLL_SECONDS } : undefined}
+    >
+      {props.sending ? "" : <HeldNotice />}
+      <LiveRegion id="relay">{relayContent(props)}</LiveRegion>
+    </Layout>
+  );
+}
+
+function relayContent(props: RelayListPageProps): JSX.Element {
   const { counts } = props;
   const projectOptions = counts.byProject.flatMap((p) =>
     p.project === null ? [] : [{ value: p.project, label: p.project }],
   );
   return (
-    <Layout
-      title="Svix relay"
-      active="relay"
-      refreshSeconds={props.firstPage ? RELAY_REFRESH_SECONDS : undefined}
-    >
-      {props.sending ? "" : <HeldNotice />}
+    <>
       {counts.total === 0 ? (
         <EmptyState
           title="No relay messages yet"
@@ -204,6 +216,6 @@ export function RelayListPage(props: RelayListPageProps): JSX.Element {
           <Pager path={RELAY_PATH} query={props.query} nextCursor={props.nextCursor} />
         </>
       )}
-    </Layout>
+    </>
   );
 }
