@@ -3,14 +3,53 @@
  * build their statements from: written once over either dialect's columns, as
  * ./event-filter.ts does for lists of events.
  */
-import { type AnyColumn, and, eq, gte, lte, ne, not, or, type SQL, sql } from "drizzle-orm";
+import {
+  type AnyColumn,
+  and,
+  eq,
+  gte,
+  lte,
+  ne,
+  not,
+  or,
+  type SQL,
+  sql,
+  type Table,
+} from "drizzle-orm";
 import { isOperationalEventType, OPERATIONAL_PREFIX, WILDCARD } from "../delivery/event-types.ts";
 import type { TimeCursor } from "./cursor.ts";
-import { TEST_EVENT_TYPE, type TimeWindow } from "./recovery.ts";
+import { type DeliveryListColumns, deliveryListWhere } from "./delivery-filter.ts";
+import { type FailedFilter, TEST_EVENT_TYPE, type TimeWindow } from "./recovery.ts";
 
 /** Rows whose `time` falls in the window, both ends included. */
 export function inWindow(time: AnyColumn, window: TimeWindow): SQL | undefined {
   return and(gte(time, window.since), window.until ? lte(time, window.until) : undefined);
+}
+
+/**
+ * Failed deliveries matching `filter`, as GET /deliveries?status=failed selects them (the
+ * event type looked up by the event's key for each failed delivery), after `after` in
+ * ascending (created_at, id) order when given.
+ */
+export function failedWhere(
+  deliveries: DeliveryListColumns,
+  events: Table & { readonly id: AnyColumn; readonly type: AnyColumn },
+  filter: FailedFilter,
+  after?: TimeCursor | undefined,
+): SQL | undefined {
+  return and(
+    deliveryListWhere(deliveries, events, { ...filter, status: "failed" }, undefined),
+    after ? newerThan(deliveries.createdAt, deliveries.id, after) : undefined,
+  );
+}
+
+/** A recovery window with an event type, as a filter of failed deliveries to one endpoint. */
+export function windowFilter(
+  endpointId: string,
+  window: TimeWindow,
+  eventType: string | undefined,
+): FailedFilter {
+  return { endpointId, eventType, since: window.since, until: window.until };
 }
 
 /**

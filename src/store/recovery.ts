@@ -27,6 +27,20 @@ export interface BatchRequest {
   readonly after?: TimeCursor | undefined;
 }
 
+/**
+ * Failed deliveries across endpoints, as the dashboard's Failures page filters them: each
+ * field as DeliveryFilter reads it (./delivery-filter.ts), the status always `failed`.
+ */
+export interface FailedFilter {
+  readonly endpointId?: string | undefined;
+  /** The delivery's event type: exact, or `prefix.*`. */
+  readonly eventType?: string | undefined;
+  /** Created at or after. */
+  readonly since?: Date | undefined;
+  /** Created at or before. */
+  readonly until?: Date | undefined;
+}
+
 export interface BatchResult {
   /** Rows queued by this batch. */
   readonly queued: number;
@@ -39,14 +53,24 @@ export interface RecoveryStore {
   countFailed(endpointId: string, window: TimeWindow): Promise<number>;
   /**
    * Makes a batch of them pending again, due `now`, with a fresh retry schedule (as
-   * DeliveryStore.retry does one), in creation order.
+   * DeliveryStore.retry does one), in creation order. With `eventType` (exact or
+   * `prefix.*`), only those whose event is of that type.
    */
   requeueFailed(
     endpointId: string,
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    eventType?: string,
   ): Promise<BatchResult>;
+  /**
+   * Failed deliveries matching the filter, counted per endpoint (endpoint id → count; an
+   * endpoint without any is absent): what a bulk retry would queue, and what it would
+   * skip because the endpoint is disabled.
+   */
+  countFailedByEndpoint(filter: FailedFilter): Promise<ReadonlyMap<string, number>>;
+  /** The type of each of these events that is still stored (event id → type). */
+  eventTypesOf(eventIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Events received in the window whose type `eventTypes` takes (../delivery/event-types.ts
    * rules) and that have no delivery to the endpoint, whatever its status; never a test

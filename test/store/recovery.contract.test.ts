@@ -171,6 +171,59 @@ for (const dialect of dialects) {
       await suite.store.endpoints.delete(other.id);
     });
 
+    test("a requeue with an event type queues only that type's failed deliveries, exact or by prefix", async () => {
+      const at = hour(12);
+      const endpoint = await newEndpoint(suite.store, ["*"]);
+      for (const type of ["typed.one", "typed.two", "typedx.one", "other.one"]) {
+        await record(suite.store, type, at);
+      }
+      await failAll(suite.store, endpoint.id);
+      const window = { since: at, until: at };
+      const requeue = (type: string) =>
+        allBatches((after) =>
+          suite.store.recovery.requeueFailed(endpoint.id, window, at, { limit: 1, after }, type),
+        );
+      expect((await requeue("typed.*")).queued).toBe(2);
+      expect((await requeue("typed.*")).queued).toBe(0);
+      expect((await requeue("other.one")).queued).toBe(1);
+      const rows = await deliveryRows(suite.store, "endpoint_id", endpoint.id);
+      expect(rows.filter((d) => d.status === "failed")).toHaveLength(1);
+      await suite.store.endpoints.delete(endpoint.id);
+    });
+
+    test("failed deliveries are counted per endpoint by endpoint, type and time", async () => {
+      const at = hour(13);
+      const later = new Date(at.getTime() + 60_000);
+      const a = await newEndpoint(suite.store, ["count.*"]);
+      const b = await newEndpoint(suite.store, ["count.*"]);
+      await record(suite.store, "count.one", at);
+      await record(suite.store, "count.two", later);
+      await failAll(suite.store, a.id);
+      await failAll(suite.store, b.id);
+      // A pending delivery is not a failure.
+      await record(suite.store, "count.one", later);
+      const counts = (filter: Parameters<typeof suite.store.recovery.countFailedByEndpoint>[0]) =>
+        suite.store.recovery
+          .countFailedByEndpoint({ since: at, until: later, ...filter })
+          .then((map) => Object.fromEntries(map));
+      expect(await counts({})).toEqual({ [a.id]: 2, [b.id]: 2 });
+      expect(await counts({ endpointId: b.id })).toEqual({ [b.id]: 2 });
+      expect(await counts({ eventType: "count.two" })).toEqual({ [a.id]: 1, [b.id]: 1 });
+      expect(await counts({ eventType: "count.*", until: at })).toEqual({ [a.id]: 1, [b.id]: 1 });
+      expect(await counts({ eventType: "counted.*" })).toEqual({});
+      await suite.store.endpoints.delete(a.id);
+      await suite.store.endpoints.delete(b.id);
+    });
+
+    test("event types are looked up by id, and an unknown id is left out", async () => {
+      const at = hour(14);
+      const one = await record(suite.store, "lookup.one", at);
+      const two = await record(suite.store, "lookup.two", at);
+      const types = await suite.store.recovery.eventTypesOf([one, two, one, "gone-event"]);
+      expect(Object.fromEntries(types)).toEqual({ [one]: "lookup.one", [two]: "lookup.two" });
+      expect((await suite.store.recovery.eventTypesOf([])).size).toBe(0);
+    });
+
     test("events received at one instant are all replayed, a batch at a time, and only once", async () => {
       const at = hour(5);
       for (let i = 0; i < 5; i++) await record(suite.store, "replay.made", at);

@@ -8,17 +8,20 @@ import type { NewEvent } from "../events.ts";
 import {
   type BatchRequest,
   type BatchResult,
+  type FailedFilter,
   type RecoveryStore,
   TEST_EVENT_TYPE,
   type TimeWindow,
 } from "../recovery.ts";
 import {
   eventTypeCondition,
+  failedWhere,
   inWindow,
   isOperational,
   newerThan,
   nextAfter,
   replayable,
+  windowFilter,
 } from "../recovery-sql.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
 import { deliveries, endpoints, events } from "./schema.ts";
@@ -30,7 +33,7 @@ export class PgRecoveryStore implements RecoveryStore {
     const [row] = await this.db
       .select({ n: count() })
       .from(deliveries)
-      .where(failedIn(endpointId, window));
+      .where(failedWhere(deliveries, events, { endpointId, ...window }));
     return row?.n ?? 0;
   }
 
@@ -44,15 +47,13 @@ export class PgRecoveryStore implements RecoveryStore {
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    eventType?: string,
   ): Promise<BatchResult> {
     const rows = await this.db
       .select({ id: deliveries.id, at: deliveries.createdAt })
       .from(deliveries)
       .where(
-        and(
-          failedIn(endpointId, window),
-          batch.after ? newerThan(deliveries.createdAt, deliveries.id, batch.after) : undefined,
-        ),
+        failedWhere(deliveries, events, windowFilter(endpointId, window, eventType), batch.after),
       )
       .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
       .limit(batch.limit);
@@ -71,6 +72,24 @@ export class PgRecoveryStore implements RecoveryStore {
       )
       .returning({ id: deliveries.id });
     return { queued: queued.length, next: nextAfter(rows, batch.limit) };
+  }
+
+  async countFailedByEndpoint(filter: FailedFilter): Promise<ReadonlyMap<string, number>> {
+    const rows = await this.db
+      .select({ endpointId: deliveries.endpointId, n: count() })
+      .from(deliveries)
+      .where(failedWhere(deliveries, events, filter))
+      .groupBy(deliveries.endpointId);
+    return new Map(rows.map((row) => [row.endpointId, row.n]));
+  }
+
+  async eventTypesOf(eventIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: events.id, type: events.type })
+      .from(events)
+      .where(inArray(events.id, [...new Set(eventIds)]));
+    return new Map(rows.map((row) => [row.id, row.type]));
   }
 
   async countMissing(
@@ -242,14 +261,6 @@ export class PgRecoveryStore implements RecoveryStore {
       });
     });
   }
-}
-
-function failedIn(endpointId: string, window: TimeWindow): SQL | undefined {
-  return and(
-    eq(deliveries.endpointId, endpointId),
-    eq(deliveries.status, "failed"),
-    inWindow(deliveries.createdAt, window),
-  );
 }
 
 function missingFor(

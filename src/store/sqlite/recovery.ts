@@ -5,8 +5,22 @@ import { CLAIMED_COLUMNS, type ClaimedRow, claimedFromRow } from "../claimed-row
 import type { TimeCursor } from "../cursor.ts";
 import type { ClaimedDelivery } from "../deliveries.ts";
 import type { NewEvent } from "../events.ts";
-import type { BatchRequest, BatchResult, RecoveryStore, TimeWindow } from "../recovery.ts";
-import { eventTypeCondition, inWindow, newerThan, nextAfter, replayable } from "../recovery-sql.ts";
+import type {
+  BatchRequest,
+  BatchResult,
+  FailedFilter,
+  RecoveryStore,
+  TimeWindow,
+} from "../recovery.ts";
+import {
+  eventTypeCondition,
+  failedWhere,
+  inWindow,
+  newerThan,
+  nextAfter,
+  replayable,
+  windowFilter,
+} from "../recovery-sql.ts";
 import type { SqliteDb, SqliteExecutor } from "./db.ts";
 import { deliveries, endpoints, events } from "./schema.ts";
 
@@ -25,7 +39,7 @@ export class SqliteRecoveryStore implements RecoveryStore {
     const row = this.db
       .select({ n: count() })
       .from(deliveries)
-      .where(failedIn(endpointId, window))
+      .where(failedWhere(deliveries, events, { endpointId, ...window }))
       .get();
     return row?.n ?? 0;
   }
@@ -35,6 +49,7 @@ export class SqliteRecoveryStore implements RecoveryStore {
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    eventType?: string,
   ): Promise<BatchResult> {
     return this.db.transaction(
       (tx) => {
@@ -42,9 +57,11 @@ export class SqliteRecoveryStore implements RecoveryStore {
           .select({ id: deliveries.id, at: deliveries.createdAt })
           .from(deliveries)
           .where(
-            and(
-              failedIn(endpointId, window),
-              batch.after ? newerThan(deliveries.createdAt, deliveries.id, batch.after) : undefined,
+            failedWhere(
+              deliveries,
+              events,
+              windowFilter(endpointId, window, eventType),
+              batch.after,
             ),
           )
           .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
@@ -64,6 +81,26 @@ export class SqliteRecoveryStore implements RecoveryStore {
       },
       { behavior: "immediate" },
     );
+  }
+
+  async countFailedByEndpoint(filter: FailedFilter): Promise<ReadonlyMap<string, number>> {
+    const rows = this.db
+      .select({ endpointId: deliveries.endpointId, n: count() })
+      .from(deliveries)
+      .where(failedWhere(deliveries, events, filter))
+      .groupBy(deliveries.endpointId)
+      .all();
+    return new Map(rows.map((row) => [row.endpointId, row.n]));
+  }
+
+  async eventTypesOf(eventIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = this.db
+      .select({ id: events.id, type: events.type })
+      .from(events)
+      .where(inArray(events.id, [...new Set(eventIds)]))
+      .all();
+    return new Map(rows.map((row) => [row.id, row.type]));
   }
 
   async countMissing(
@@ -183,14 +220,6 @@ export class SqliteRecoveryStore implements RecoveryStore {
       json: (value) => JSON.parse(value as string),
     });
   }
-}
-
-function failedIn(endpointId: string, window: TimeWindow): SQL | undefined {
-  return and(
-    eq(deliveries.endpointId, endpointId),
-    eq(deliveries.status, "failed"),
-    inWindow(deliveries.createdAt, window),
-  );
 }
 
 function missingFor(
