@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
+import { settingsHelp } from "./config/help.ts";
 import { parseDuration } from "./config/units.ts";
 import { type Config, ConfigError, loadConfig, readConfigFile } from "./config.ts";
 import type { AppContext } from "./context.ts";
@@ -22,24 +23,28 @@ Usage:
   hookyard [serve]                       migrate, then serve HTTP, deliveries, relay and retention
   hookyard migrate                       apply pending database migrations and exit
   hookyard prune [--older-than 7d]       delete what is past retention once and exit
-  hookyard --help | --version
+  hookyard help [settings]               this text, or each setting's default and meaning
+  hookyard --help | --version | -V
 
 Options:
   --config FILE        read settings from a TOML file (keys are the settings in lower case);
                        environment variables win over it
   --older-than DUR     with prune: the age to prune past (default: RETENTION)
 
-Settings (environment): HOST, PORT, DATABASE_URL, ADMIN_TOKEN, GITHUB_WEBHOOK_SECRET,
-EVENTS_WEBHOOK_SECRET, PUBSUB_TOKEN, SVIX_TOKEN, SVIX_SERVER_URL, RELAY_MAX_AGE, RETENTION,
-RETENTION_CRON, DELIVERY_RETRY_SCHEDULE, DELIVERY_TIMEOUT, DELIVERY_CONCURRENCY,
-ALLOW_PRIVATE_ENDPOINTS, MAX_BODY_SIZE, SHUTDOWN_TIMEOUT, LOG_LEVEL, ALLOWED_HOSTS,
-ENDPOINT_DISABLE_AFTER, SECRET_ROTATION_OVERLAP. See README.md.
+Settings come from the environment (or --config). Once serving, the API's reference is at
+/openapi and the dashboard at /dashboard.
+
+Run "hookyard help settings" for each setting's default and meaning.
 `;
+
+/** Topics of `hookyard help TOPIC`. */
+const HELP_TOPICS = ["settings"] as const;
+type HelpTopic = (typeof HELP_TOPICS)[number];
 
 class UsageError extends Error {}
 
 type Command =
-  | { readonly kind: "help" }
+  | { readonly kind: "help"; readonly topic?: HelpTopic }
   | { readonly kind: "version" }
   | { readonly kind: "serve" | "migrate"; readonly configFile?: string }
   | { readonly kind: "prune"; readonly configFile?: string; readonly olderThanMs?: number };
@@ -55,6 +60,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const [name = "serve", ...extra] = positionals;
+  if (name === "help") return helpCommand(extra);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const configFile = values.config;
   if (name === "serve" || name === "migrate") {
@@ -76,9 +82,20 @@ export function parseCommand(argv: readonly string[]): Command {
   throw new UsageError(`unknown command "${name}"`);
 }
 
+function helpCommand(topics: readonly string[]): Command {
+  const [topic, ...extra] = topics;
+  if (topic === undefined) return { kind: "help" };
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!(HELP_TOPICS as readonly string[]).includes(topic)) {
+    throw new UsageError(`no help on "${topic}"; topics: ${HELP_TOPICS.join(", ")}`);
+  }
+  return { kind: "help", topic: topic as HelpTopic };
+}
+
 function parseOptions(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    // -V as well as -v, as many tools spell it (parseArgs takes one short name per option).
+    args: argv.map((arg) => (arg === "-V" ? "--version" : arg)),
     allowPositionals: true,
     strict: true,
     options: {
@@ -115,7 +132,7 @@ function contextFor(config: Config): AppContext {
 async function run(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
   if (command.kind === "help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(command.topic === "settings" ? settingsHelp() : USAGE);
     return 0;
   }
   if (command.kind === "version") {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import pkg from "../../package.json" with { type: "json" };
+import { SETTINGS } from "../../src/config.ts";
 import { pgMigrations } from "../../src/store/migrations.gen.ts";
 import { postgresUrl } from "../support/databases.ts";
 import { freePort } from "../support/processes.ts";
@@ -91,10 +92,31 @@ describe("the hookyard binary", () => {
     expect(await run(["--version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   });
 
-  test("--help prints usage and exits 0", async () => {
+  test("-V is --version", async () => {
+    expect(await run(["-V"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+
+  test("--help prints usage, ending with where to read more in the binary itself", async () => {
     const result = await run(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("hookyard prune [--older-than 7d]");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(
+      'Run "hookyard help settings" for each setting\'s default and meaning.',
+    );
+    expect(result.stdout).not.toContain("README");
+  });
+
+  test("help settings names every setting with its default", async () => {
+    const result = await run(["help", "settings"]);
+    expect(result.code).toBe(0);
+    for (const name of Object.keys(SETTINGS)) expect(result.stdout).toContain(`  ${name} `);
+    expect(result.stdout).toContain("default: 7d");
+  });
+
+  test("help on an unknown topic exits 2 naming the topics", async () => {
+    const result = await run(["help", "routes"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no help on "routes"; topics: settings');
   });
 
   test.each([
