@@ -125,10 +125,11 @@ export function eventsApi(ctx: AppContext, streams: EventStreamHub) {
         },
       )
       .get("/aggregates/:entity_id", aggregate, aggregateDoc)
-      // The spelling existing clients of the original service call.
+      // The spelling existing clients of the original service call: answered, but not
+      // advertised, so that no new client learns it.
       .get("/aggrigates/:entity_id", aggregate, {
         ...aggregateDoc,
-        detail: { ...aggregateDoc.detail, deprecated: true },
+        detail: { ...aggregateDoc.detail, hide: true },
       })
   );
 }

@@ -26,16 +26,22 @@ const DASHBOARD_PAGES = [
   "/dashboard",
   "/dashboard/changes",
   "/dashboard/endpoints",
+  "/dashboard/failures",
   "/dashboard/relay",
   "/dashboard/hooks",
   "/dashboard/events/some-id",
   "/dashboard/entities/some-id",
   "/dashboard/deliveries/some-id",
+  "/dashboard/stream",
 ];
+
+/** Routes answered but left out of the OpenAPI document: walked all the same. */
+const UNADVERTISED = [{ method: "GET", path: "/aggrigates/some-id" }];
 
 describe("ADMIN_TOKEN walks every route", () => {
   let app: TestApp;
   let managementRoutes: { method: string; path: string }[] = [];
+  let advertised: string[] = [];
 
   beforeAll(async () => {
     app = await startTestApp("sqlite", {
@@ -49,6 +55,7 @@ describe("ADMIN_TOKEN walks every route", () => {
     const document = (await (await app.request("/openapi/json")).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
+    advertised = Object.keys(document.paths);
     managementRoutes = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.keys(operations)
         .filter((method) => !OPEN.has(`${method} ${path}`))
@@ -57,6 +64,7 @@ describe("ADMIN_TOKEN walks every route", () => {
           path: path.replace(/\{[^}]+\}/g, "some-id"),
         })),
     );
+    managementRoutes.push(...UNADVERTISED);
   });
   afterAll(() => app.stop());
 
@@ -73,6 +81,11 @@ describe("ADMIN_TOKEN walks every route", () => {
   test("the OpenAPI document lists the management routes to walk", () => {
     expect(managementRoutes.length).toBeGreaterThanOrEqual(15);
     expect(managementRoutes).toContainEqual({ method: "POST", path: "/endpoints" });
+  });
+
+  test("the misspelt /aggrigates alias is answered but not advertised", () => {
+    expect(advertised).toContain("/aggregates/{entity_id}");
+    expect(advertised.filter((path) => path.startsWith("/aggrigates"))).toEqual([]);
   });
 
   test("every management route refuses no credentials, a wrong token, and Basic auth with the right one", async () => {
