@@ -2,10 +2,11 @@
  * A webhook receiver to point hookyard endpoints at while trying things out: it verifies
  * each delivery's Standard Webhooks signature with svix's own library (what a real
  * receiver would use), prints one line per message, notices redeliveries, and fails on
- * demand so that retries, Retry-After and failed deliveries can be watched.
+ * demand so that retries, Retry-After and failed deliveries can be watched. `--verbose`
+ * prints each request as it arrived, for writing a receiver of one's own against it.
  *
  *   bun scripts/consumer.ts --port 9000 --secret whsec_… [--fail-rate 0.3] [--status 503]
- *                           [--delay 2s] [--retry-after 1] [--host 0.0.0.0] [--quiet]
+ *                           [--delay 2s] [--retry-after 1] [--host 0.0.0.0] [--quiet] [--verbose]
  */
 import { parseArgs } from "node:util";
 import { Webhook } from "svix";
@@ -25,6 +26,8 @@ export interface ConsumerOptions {
   readonly retryAfterSeconds: number | undefined;
   /** Print only the startup line and rejected requests. */
   readonly quiet: boolean;
+  /** Print each request whole (method, path, headers, body) before its line. */
+  readonly verbose?: boolean;
 }
 
 export interface ConsumerIo {
@@ -38,7 +41,7 @@ const REMEMBERED_IDS = 100_000;
 const PREVIEW_LENGTH = 120;
 
 export const USAGE = `usage: bun scripts/consumer.ts [--port 9000] [--host 127.0.0.1] [--secret whsec_…]
-       [--fail-rate 0-1] [--status 500] [--delay 250ms|2s] [--retry-after SECONDS] [--quiet]`;
+       [--fail-rate 0-1] [--status 500] [--delay 250ms|2s] [--retry-after SECONDS] [--quiet] [--verbose]`;
 
 /** The request handler: verify, remember, maybe wait, maybe fail, answer. */
 export function createConsumerHandler(options: ConsumerOptions, io: ConsumerIo) {
@@ -52,6 +55,8 @@ export function createConsumerHandler(options: ConsumerOptions, io: ConsumerIo) 
     const body = await request.text();
     const id = request.headers.get("webhook-id") ?? "(no webhook-id)";
     const time = new Date().toISOString();
+    // Before verifying, so a request that fails the check can be read too.
+    if (options.verbose) io.log(describeRequest(request, body));
 
     if (webhook !== undefined) {
       try {
@@ -84,6 +89,13 @@ export function createConsumerHandler(options: ConsumerOptions, io: ConsumerIo) 
         : { "retry-after": String(options.retryAfterSeconds) };
     return json(status, { error: "simulated failure" }, headers);
   };
+}
+
+/** The request as it arrived: `POST /path`, one `name: value` line per header, the body. */
+function describeRequest(request: Request, body: string): string {
+  const url = new URL(request.url);
+  const headers = [...request.headers].map(([name, value]) => `${name}: ${value}`);
+  return [`${request.method} ${url.pathname}${url.search}`, ...headers, "", body, ""].join("\n");
 }
 
 /** `type {data preview}`, one line, whatever the body holds. */
@@ -120,6 +132,7 @@ export function parseConsumerArgs(argv: readonly string[]): ConsumerOptions | { 
         delay: { type: "string", default: "0ms" },
         "retry-after": { type: "string" },
         quiet: { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
       },
     }));
   } catch (error) {
@@ -163,6 +176,8 @@ export function parseConsumerArgs(argv: readonly string[]): ConsumerOptions | { 
     delayMs,
     retryAfterSeconds: retryAfter === undefined ? undefined : Number(retryAfter),
     quiet: values.quiet === true,
+    // Left out unless asked: options built by hand without the field stay equal to these.
+    ...(values.verbose === true ? { verbose: true } : {}),
   };
 }
 
