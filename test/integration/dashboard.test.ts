@@ -148,10 +148,10 @@ for (const dialect of dialects) {
         expect(parsed.text).toContain('{"id":"task-1","name":"Write docs"}');
       });
 
-      test("auto-refreshes the first page", async () => {
+      test("keeps the first page live", async () => {
         const { parsed } = await page(app, "/dashboard?source=entity");
-        const refresh = parsed.elements.find((e) => "data-refresh-seconds" in e.attributes);
-        expect(refresh?.attributes["data-refresh-seconds"]).toBe("5");
+        const main = parsed.elements.find((e) => e.tag === "main");
+        expect(main?.attributes["data-live-topics"]).toBe("events");
       });
 
       test.each([
@@ -174,16 +174,14 @@ for (const dialect of dialects) {
         expect(shown).toBe(value);
       });
 
-      test("pages with Older links that keep the filters, without auto-refresh", async () => {
+      test("pages with Older links that keep the filters, not live past the first", async () => {
         const first = await page(app, "/dashboard?type=bulk.create");
         expect(tableRows(first.html)).toHaveLength(50);
         const older = links(first.parsed).find((href) => href.includes("cursor="));
         expect(older).toStartWith("/dashboard?type=bulk.create&cursor=");
         const second = await page(app, older ?? "");
         expect(tableRows(second.html).map((row) => row[1])).toEqual(["bulk-2", "bulk-1", "bulk-0"]);
-        expect(second.parsed.elements.some((e) => "data-refresh-seconds" in e.attributes)).toBe(
-          false,
-        );
+        expect(second.parsed.elements.some((e) => "data-live-topics" in e.attributes)).toBe(false);
       });
 
       test("says when nothing matches, and ignores a broken cursor with a warning", async () => {

@@ -1,27 +1,47 @@
 /**
  * `/dashboard/events/:id`: one event as stored: its facts, the payload pretty-printed,
- * the request headers kept with it, and where it was delivered.
+ * the request headers kept with it, and where it was delivered (kept up to date live, so
+ * retries and a resend show as they happen), with the button that resends it
+ * (event-resend.tsx).
  */
 
 import type { Delivery } from "../../store/deliveries.ts";
 import type { StoredEvent } from "../../store/events.ts";
 import {
   type Column,
+  errorPageResponse,
   JsonView,
   KeyValue,
+  LiveRegion,
   markup,
+  Notice,
+  PostButton,
   StatusBadge,
   Table,
   Time,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
-import { deliveryHref, entityHref, modifiedFields } from "./event-display.ts";
+import type { PageNotice } from "./endpoint-list.tsx";
+import { deliveryHref, entityHref, eventHref, modifiedFields } from "./event-display.ts";
 
 export interface EventPageProps {
   readonly event: StoredEvent;
   readonly deliveries: readonly Delivery[];
   /** More deliveries exist than are shown. */
   readonly moreDeliveries: boolean;
+  readonly csrfToken: string;
+  /** The outcome of a resend, shown once (flash.ts). */
+  readonly notice?: PageNotice | undefined;
+}
+
+/** The 404 page for an event that is not (or no longer) stored. */
+export function eventNotFound(id: string): Response {
+  return errorPageResponse({
+    status: 404,
+    title: "Event not found",
+    message: `There is no event with id "${id}". It may have passed the retention window.`,
+    active: "events",
+  });
 }
 
 const deliveryColumns: readonly Column<Delivery>[] = [
@@ -53,19 +73,36 @@ const deliveryColumns: readonly Column<Delivery>[] = [
   },
 ];
 
-export function EventPage({ event, deliveries, moreDeliveries }: EventPageProps): JSX.Element {
+export function EventPage({
+  event,
+  deliveries,
+  moreDeliveries,
+  csrfToken,
+  notice,
+}: EventPageProps): JSX.Element {
   const fields = modifiedFields(event);
   const headerLines = Object.entries(event.headers);
   return (
     <Layout
       title={`Event ${event.type}`}
       active="events"
+      csrfToken={csrfToken}
+      live={{ topics: ["deliveries"], eventId: event.id }}
       actions={
-        <a href="/dashboard" class="btn btn-small btn-quiet">
-          All events
-        </a>
+        <>
+          {/* Asks first, on a page of its own that counts the endpoints it would go to. */}
+          <PostButton
+            action={`${eventHref(event.id)}/resend`}
+            csrfToken={csrfToken}
+            label="Resend…"
+          />
+          <a href="/dashboard" class="btn btn-small btn-quiet">
+            All events
+          </a>
+        </>
       }
     >
+      {notice === undefined ? "" : <Notice tone={notice.tone} message={notice.message} />}
       <KeyValue
         items={[
           { label: "Id", value: event.id, mono: true },
@@ -103,23 +140,25 @@ export function EventPage({ event, deliveries, moreDeliveries }: EventPageProps)
         />
       )}
       <h2>Deliveries</h2>
-      <Table
-        caption="Deliveries of this event"
-        columns={deliveryColumns}
-        rows={deliveries}
-        empty={
-          <p class="muted empty-line">
-            Not delivered anywhere: no enabled endpoint subscribed to this type when it arrived.
+      <LiveRegion id="event-deliveries">
+        <Table
+          caption="Deliveries of this event"
+          columns={deliveryColumns}
+          rows={deliveries}
+          empty={
+            <p class="muted empty-line">
+              Not delivered anywhere: no enabled endpoint subscribed to this type when it arrived.
+            </p>
+          }
+        />
+        {moreDeliveries ? (
+          <p class="muted note">
+            Showing the newest {String(deliveries.length)}. GET /deliveries?event_id=… lists all.
           </p>
-        }
-      />
-      {moreDeliveries ? (
-        <p class="muted note">
-          Showing the newest {String(deliveries.length)}. GET /deliveries?event_id=… lists all.
-        </p>
-      ) : (
-        ""
-      )}
+        ) : (
+          ""
+        )}
+      </LiveRegion>
     </Layout>
   );
 }

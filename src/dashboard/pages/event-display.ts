@@ -4,6 +4,8 @@
  * routes (events.tsx) build on these.
  */
 
+import { readSource, readTimeWindow, readType } from "../../events/filter.ts";
+import { type FieldProblem, QueryReader } from "../../http/query.ts";
 import { isJsonObject } from "../../lib/json.ts";
 import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
 import {
@@ -25,20 +27,27 @@ const SOURCE_LABELS: Record<EventSource, string> = {
 /** The sources an event can come from (the store's one list), for the filter's select. */
 export const EVENT_SOURCES = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
 
-/** Longest value each filter accepts, as the JSON API does. */
-const FILTER_LIMITS = { source: 64, type: 256, entity_id: 256, q: 200 } as const;
+/** Longest value each free-text filter accepts, as the JSON API does. */
+const FILTER_LIMITS = { type: 256, entity_id: 256, q: 200 } as const;
 
 export interface EventListRequest {
   readonly filter: EventFilter;
   readonly after: TimeCursor | undefined;
   /** Filters or a cursor that were ignored, and why: shown above the list. */
   readonly problems: readonly string[];
+  /**
+   * Filters that cannot be read (an unknown source, a time that is no time): the page
+   * lists nothing and says why (422), as GET /events refuses them, rather than showing
+   * an unfiltered or silently empty list the reader would take for an answer.
+   */
+  readonly invalid: readonly string[];
 }
 
 /**
- * The filters and page of `/dashboard` from its query. A bad value never fails the page:
- * the list shows without it and says what was ignored, as a person who pasted a broken
- * link would want.
+ * The filters and page of `/dashboard` from its query. A value GET /events would refuse
+ * (source, type pattern, since, until) is read by the API's own readers and refused the
+ * same way; a filter that is merely too long is ignored with a warning, and a broken
+ * cursor starts from the newest page, as a person who pasted a broken link would want.
  */
 export function readEventListQuery(query: QueryValues): EventListRequest {
   const problems: string[] = [];
@@ -53,19 +62,66 @@ export function readEventListQuery(query: QueryValues): EventListRequest {
     }
     return value;
   };
+  const type = read("type", "type");
+  const since = queryValue(query, "since");
+  const until = queryValue(query, "until");
+  const api = new QueryReader({
+    source: queryValue(query, "source"),
+    type,
+    since: since === undefined ? undefined : asUtc(since),
+    until: until === undefined ? undefined : asUtc(until),
+  });
   const filter: EventFilter = {
-    source: read("source", "source"),
-    type: read("type", "type"),
+    source: readSource(api),
+    type: readType(api),
     entityId: read("entity_id", "entity"),
+    ...readTimeWindow(api),
     text: read("q", "text"),
   };
+  const invalid = api.problems.map((problem) => invalidFilterMessage(problem, query));
   const cursorText = queryValue(query, "cursor");
   const after = cursorText === undefined ? undefined : decodeTimeCursor(cursorText);
   if (cursorText !== undefined && after === undefined) {
     problems.push("That page link is not valid (any more): showing the newest events.");
   }
-  return { filter, after, problems };
+  return { filter, after, problems, invalid };
 }
+
+/**
+ * A datetime-local input sends `2026-11-20T08:00` (seconds optional), without a zone:
+ * the dashboard shows times in UTC, so that is what it means.
+ */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+
+const asUtc = (value: string): string => (LOCAL_DATE_TIME.test(value) ? `${value}Z` : value);
+
+/** `time` as a datetime-local input shows it, in UTC: to the minute unless it has seconds. */
+export function dateTimeLocalValue(time: Date): string {
+  const iso = time.toISOString();
+  if (time.getUTCMilliseconds() !== 0) return iso.slice(0, 23);
+  return time.getUTCSeconds() === 0 ? iso.slice(0, 16) : iso.slice(0, 19);
+}
+
+/** What a person reads about a filter value GET /events would refuse. */
+function invalidFilterMessage(problem: FieldProblem, query: QueryValues): string {
+  const given = JSON.stringify(queryValue(query, problem.field) ?? "");
+  switch (problem.field) {
+    case "source":
+      return `There is no source ${given}. Choose one of: ${SOURCES.join(", ")}.`;
+    case "type":
+      return `The type filter ${problem.message}. Use an exact type (task.update) or a prefix (task.*).`;
+    case "until":
+      if (problem.message === "is before since") {
+        return "The until time is before the since time, so nothing could match.";
+      }
+      return notATime("until", given);
+    default:
+      return notATime(problem.field, given);
+  }
+}
+
+const notATime = (field: string, given: string) =>
+  `The ${field} filter ${given} is not a date and time. Pick one, or write it as RFC 3339 (2026-11-22T10:00:00Z); a time without a zone is read as UTC.`;
 
 /** True when any filter (not the cursor) is in effect. */
 export function hasFilters(filter: EventFilter): boolean {

@@ -1,6 +1,7 @@
 /**
- * `/dashboard`: the events that came in, newest first, with filters, paging and
- * auto-refresh. Rendering only: events.tsx loads the page and passes it in.
+ * `/dashboard`: the events that came in, newest first, with filters (source, type or type
+ * prefix, entity, text, time window), paging, the events-per-minute chart, and the first
+ * page kept up to date live. Rendering only: events.tsx loads the page and passes it in.
  */
 
 import type { StoredEvent } from "../../store/events.ts";
@@ -8,6 +9,7 @@ import {
   type Column,
   EmptyState,
   FilterForm,
+  LiveRegion,
   markup,
   Notice,
   Pager,
@@ -18,18 +20,21 @@ import {
 import { Layout } from "../layout.tsx";
 import { EVENT_SOURCES, entityHref, eventHref, payloadPreview } from "./event-display.ts";
 
-/** Seconds between reloads of the first page: new events show up without a click. */
-export const EVENT_LIST_REFRESH_SECONDS = 5;
-
 export interface EventListPageProps {
   readonly events: readonly StoredEvent[];
   readonly nextCursor: string | null;
   readonly query: QueryValues;
+  /** The filters' values as the form shows them (times as datetime-local values, in UTC). */
+  readonly formValues: QueryValues;
   /** Filters or a cursor that were ignored, and why. */
   readonly problems: readonly string[];
+  /** Filter values that cannot be read: nothing is listed (the page answers 422). */
+  readonly invalid: readonly string[];
   readonly filtered: boolean;
-  /** A list past its first page is not reloaded: the reader is looking at older events. */
+  /** A list past its first page is not kept live: the reader is looking at older events. */
   readonly firstPage: boolean;
+  /** Events per minute over the last day (charts/index.ts); "" when there is none to draw. */
+  readonly chart: JSX.Element;
   /** Set when the database stopped the text search at this limit: nothing was listed. */
   readonly searchStoppedAfterMs?: number | undefined;
   /** The curl line the empty state offers, and whether it must be signed to be accepted. */
@@ -74,17 +79,14 @@ const columns: readonly Column<StoredEvent>[] = [
 ];
 
 export function EventListPage(props: EventListPageProps): JSX.Element {
+  // Nor is a search that was stopped kept live: fetching the page again would run it again.
+  const live =
+    props.firstPage && props.searchStoppedAfterMs === undefined && props.invalid.length === 0;
   return (
-    <Layout
-      title="Events"
-      active="events"
-      // Nor is a search that was stopped: reloading would only run it again.
-      refreshSeconds={
-        props.firstPage && props.searchStoppedAfterMs === undefined
-          ? EVENT_LIST_REFRESH_SECONDS
-          : undefined
-      }
-    >
+    <Layout title="Events" active="events" live={live ? { topics: ["events"] } : undefined}>
+      {props.invalid.map((problem) => (
+        <Notice tone="bad" message={problem} />
+      ))}
       {props.problems.map((problem) => (
         <Notice tone="warn" message={problem} />
       ))}
@@ -93,29 +95,38 @@ export function EventListPage(props: EventListPageProps): JSX.Element {
       )}
       <FilterForm
         action="/dashboard"
-        values={props.query}
+        values={props.formValues}
         fields={[
           { kind: "select", name: "source", label: "Source", options: EVENT_SOURCES },
-          { name: "type", label: "Type", placeholder: "task.update", mono: true },
+          { name: "type", label: "Type", placeholder: "task.update or task.*", mono: true },
           { name: "entity_id", label: "Entity id", mono: true },
           { name: "q", label: "Text", inputType: "search", placeholder: "in type, id, payload" },
+          { name: "since", label: "Since (UTC)", inputType: "datetime-local" },
+          { name: "until", label: "Until (UTC)", inputType: "datetime-local" },
         ]}
       />
-      <Table
-        caption="Events, newest first"
-        columns={columns}
-        rows={props.events}
-        empty={
-          props.searchStoppedAfterMs !== undefined ? (
-            <SearchStopped />
-          ) : props.filtered || !props.firstPage ? (
-            <NoMatch />
-          ) : (
-            <NoEvents {...props} />
-          )
-        }
-      />
-      <Pager path="/dashboard" query={props.query} nextCursor={props.nextCursor} />
+      <LiveRegion id="events-chart">{props.chart}</LiveRegion>
+      {props.invalid.length > 0 ? (
+        <Unreadable />
+      ) : (
+        <LiveRegion id="events-list">
+          <Table
+            caption="Events, newest first"
+            columns={columns}
+            rows={props.events}
+            empty={
+              props.searchStoppedAfterMs !== undefined ? (
+                <SearchStopped />
+              ) : props.filtered || !props.firstPage ? (
+                <NoMatch />
+              ) : (
+                <NoEvents {...props} />
+              )
+            }
+          />
+          <Pager path="/dashboard" query={props.query} nextCursor={props.nextCursor} />
+        </LiveRegion>
+      )}
     </Layout>
   );
 }
@@ -143,6 +154,18 @@ function SearchStopped(): JSX.Element {
       <p>
         Nothing is listed because the search did not finish.{" "}
         <a href="/dashboard">Show all events</a>
+      </p>
+    </section>
+  );
+}
+
+function Unreadable(): JSX.Element {
+  return (
+    <section class="empty-state">
+      <h2>Nothing listed</h2>
+      <p>
+        A filter above cannot be read, so no events were looked up. Correct it, or{" "}
+        <a href="/dashboard">show all events</a>.
       </p>
     </section>
   );
