@@ -42,8 +42,8 @@ export function ConfirmRetryPage(props: ConfirmRetryPageProps): JSX.Element {
   }));
   return (
     <Layout title="Retry failed deliveries" active="failures" csrfToken={props.csrfToken}>
-      <p class="failures-plan" safe>
-        {planSummary(plan)}
+      <p>
+        <strong safe>{planSummary(plan)}</strong>
       </p>
       {described.length === 0 ? (
         <p>Filters: none (every failed delivery).</p>
@@ -54,7 +54,7 @@ export function ConfirmRetryPage(props: ConfirmRetryPageProps): JSX.Element {
         Each is queued with a new attempt, due now, and a fresh retry schedule. Deliveries already
         queued again are not counted.
       </p>
-      <div class="failures-confirm-actions">
+      <div class="page-actions">
         {plan.retryable === 0 ? (
           ""
         ) : (

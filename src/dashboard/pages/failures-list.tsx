@@ -75,9 +75,16 @@ export function lastOutcome(delivery: Delivery): JSX.Element {
 
 const columns: readonly Column<FailureRow>[] = [
   {
+    // The link to the delivery and its attempts: named by what was sent, where a column of
+    // delivery ids would push the table off a laptop screen.
     header: "Event type",
-    cell: ({ eventType }) => eventType ?? "(event no longer stored)",
-    class: "mono",
+    cell: ({ delivery, eventType }) =>
+      markup(
+        <a href={deliveryHref(delivery.id)} title="The delivery and its attempts" safe>
+          {eventType ?? "(event no longer stored)"}
+        </a>,
+      ),
+    class: "wrap",
   },
   {
     header: "Endpoint",
@@ -102,16 +109,6 @@ const columns: readonly Column<FailureRow>[] = [
     header: "Last attempt",
     cell: ({ delivery }) => markup(<Time value={delivery.updatedAt} />),
     class: "nowrap",
-  },
-  {
-    header: "Delivery",
-    cell: ({ delivery }) =>
-      markup(
-        <a href={deliveryHref(delivery.id)} title="The delivery and its attempts" safe>
-          {delivery.id}
-        </a>,
-      ),
-    class: "mono",
   },
 ];
 
@@ -209,7 +206,7 @@ function RetryTheseForm({
   readonly csrfToken: string;
 }): JSX.Element {
   return (
-    <form method="post" action={`${FAILURES_PATH}/retry`} class="failures-retry">
+    <form method="post" action={`${FAILURES_PATH}/retry`} class="page-actions">
       <CsrfField token={csrfToken} />
       <FilterFields values={values} />
       <button type="submit" class="btn">
