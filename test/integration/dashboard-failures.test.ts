@@ -214,6 +214,14 @@ for (const dialect of dialects) {
       expect(await failedCount()).toBe(before);
     });
 
+    test("the confirmation's address opened directly goes back to the list", async () => {
+      for (const path of ["/dashboard/failures/retry", "/dashboard/failures/retry/confirm"]) {
+        const response = await app.request(path, { redirect: "manual" });
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("/dashboard/failures");
+      }
+    });
+
     test("the list offers Retry these with its filters", async () => {
       const result = await page(app, "/dashboard/failures?type=fa.beta");
       const form = result.parsed.elements.find(

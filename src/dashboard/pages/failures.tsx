@@ -11,11 +11,12 @@ import { encodeCursor } from "../../store/cursor.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
 import type { QueryValues } from "../components/index.ts";
 import { seeOtherWithNotice } from "../flash.ts";
-import { htmlResponse } from "../html.ts";
+import { htmlResponse, seeOther } from "../html.ts";
 import { pageCookies } from "../page-cookies.ts";
 import { ConfirmRetryPage } from "./failures-confirm.tsx";
 import { type FailureRow, FailuresPage } from "./failures-list.tsx";
 import {
+  FAILURES_PATH,
   type FailuresListRequest,
   FILTER_FIELDS,
   failuresHref,
@@ -79,40 +80,48 @@ export function failuresPages(ctx: AppContext) {
   const endpointIds = (endpoints: readonly Endpoint[]) =>
     new Set(endpoints.map((endpoint) => endpoint.id));
 
-  return new Elysia({ name: "dashboard.failures" })
-    .get("/dashboard/failures", async ({ request, query }) => {
-      const endpoints = await store.endpoints.list();
-      return listPage(request, query, endpoints, readFailuresList(query, endpointIds(endpoints)));
-    })
-    .post("/dashboard/failures/retry", async ({ request, body }) => {
-      const refusal = refuseForgedPost(request, body, "failures");
-      if (refusal) return refusal;
-      const endpoints = await store.endpoints.list();
-      const fields = filterFieldsOf(body);
-      const { filter, values, problems } = readFailuresFilter(fields, endpointIds(endpoints));
-      if (problems.length > 0) return refusedFilters(request, fields, endpoints, values, problems);
-      const plan = await planBulkRetry(ctx, filter);
-      const cookies = pageCookies(request);
-      return htmlResponse(
-        <ConfirmRetryPage
-          plan={plan}
-          values={values}
-          endpointUrls={new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.url]))}
-          csrfToken={cookies.csrfToken}
-        />,
-        { headers: cookies.headers },
-      );
-    })
-    .post("/dashboard/failures/retry/confirm", async ({ request, body }) => {
-      const refusal = refuseForgedPost(request, body, "failures");
-      if (refusal) return refusal;
-      const endpoints = await store.endpoints.list();
-      const fields = filterFieldsOf(body);
-      const { filter, values, problems } = readFailuresFilter(fields, endpointIds(endpoints));
-      if (problems.length > 0) return refusedFilters(request, fields, endpoints, values, problems);
-      const { queued, skipped } = await bulkRetry(ctx, filter);
-      return seeOtherWithNotice(failuresHref(values), retriedNotice(queued, skipped), request);
-    });
+  return (
+    new Elysia({ name: "dashboard.failures" })
+      .get("/dashboard/failures", async ({ request, query }) => {
+        const endpoints = await store.endpoints.list();
+        return listPage(request, query, endpoints, readFailuresList(query, endpointIds(endpoints)));
+      })
+      // The confirmation is the answer to a post; its address opened again (a bookmark, a
+      // history entry) goes back to the list rather than to a page that is not there.
+      .get("/dashboard/failures/retry", () => seeOther(FAILURES_PATH))
+      .get("/dashboard/failures/retry/confirm", () => seeOther(FAILURES_PATH))
+      .post("/dashboard/failures/retry", async ({ request, body }) => {
+        const refusal = refuseForgedPost(request, body, "failures");
+        if (refusal) return refusal;
+        const endpoints = await store.endpoints.list();
+        const fields = filterFieldsOf(body);
+        const { filter, values, problems } = readFailuresFilter(fields, endpointIds(endpoints));
+        if (problems.length > 0)
+          return refusedFilters(request, fields, endpoints, values, problems);
+        const plan = await planBulkRetry(ctx, filter);
+        const cookies = pageCookies(request);
+        return htmlResponse(
+          <ConfirmRetryPage
+            plan={plan}
+            values={values}
+            endpointUrls={new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.url]))}
+            csrfToken={cookies.csrfToken}
+          />,
+          { headers: cookies.headers },
+        );
+      })
+      .post("/dashboard/failures/retry/confirm", async ({ request, body }) => {
+        const refusal = refuseForgedPost(request, body, "failures");
+        if (refusal) return refusal;
+        const endpoints = await store.endpoints.list();
+        const fields = filterFieldsOf(body);
+        const { filter, values, problems } = readFailuresFilter(fields, endpointIds(endpoints));
+        if (problems.length > 0)
+          return refusedFilters(request, fields, endpoints, values, problems);
+        const { queued, skipped } = await bulkRetry(ctx, filter);
+        return seeOtherWithNotice(failuresHref(values), retriedNotice(queued, skipped), request);
+      })
+  );
 
   /** The list page with the filters as posted and why they were refused (422). */
   function refusedFilters(
