@@ -45,7 +45,14 @@ const isDashboardPage = (path: string) =>
 export function navKeyOf(path: string): NavKey {
   const section = path.split("/")[2] ?? "";
   if (section === "endpoints" || section === "deliveries") return "endpoints";
-  if (section === "changes" || section === "relay" || section === "hooks") return section;
+  if (
+    section === "changes" ||
+    section === "failures" ||
+    section === "relay" ||
+    section === "hooks"
+  ) {
+    return section;
+  }
   return "events";
 }
 

@@ -63,9 +63,15 @@ export function watchForProblems(page: Page): { readonly problems: string[] } {
       problems.push(`HTTP ${response.status()}: ${response.url()}`);
     }
   });
-  page.on("requestfailed", (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
-  );
+  page.on("requestfailed", (request) => {
+    // A live page's stream never ends by itself: leaving the page aborts it.
+    const leftLivePage =
+      new URL(request.url()).pathname === "/dashboard/stream" &&
+      request.failure()?.errorText === "net::ERR_ABORTED";
+    if (!leftLivePage) {
+      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
+    }
+  });
   return { problems };
 }
 

@@ -8,6 +8,7 @@ import {
   endpointUpdateBody,
 } from "../../../src/dashboard/pages/endpoint-form.ts";
 import { parseEndpointInput } from "../../../src/delivery/endpoints-service.ts";
+import { noHealth } from "../../../src/endpoint-health/service.ts";
 import type { Endpoint } from "../../../src/store/endpoints.ts";
 import { parseHtml } from "./parse-html.ts";
 
@@ -83,6 +84,7 @@ describe("navKeyOf", () => {
     ["/dashboard/relay/x", "relay"],
     ["/dashboard/hooks", "hooks"],
     ["/dashboard/changes", "changes"],
+    ["/dashboard/failures/retry", "failures"],
   ])("%s belongs to %s", (path, key) => {
     expect(navKeyOf(path)).toBe(key as ReturnType<typeof navKeyOf>);
   });
@@ -94,6 +96,9 @@ describe("an endpoint's page after a rotation", () => {
       renderSync(
         <EndpointPage
           endpoint={{ ...endpoint, previousSecretUntil }}
+          health={noHealth(endpoint)}
+          chart=""
+          recoveryWindow={{ since: "2026-11-19T10:00", until: "" }}
           deliveries={[]}
           nextCursor={null}
           query={{}}
