@@ -1,31 +1,32 @@
 #!/usr/bin/env bun
 /**
- * Benchmark: outbound delivery end to end. The compiled hookyard gets `--events` triggers
- * (POST /trigger/bench.event, `--triggers` at a time), each fanned out to `--endpoints`
- * endpoints on a local consumer that answers 200 at once. The consumer notes when each
- * delivery arrives; the event's time comes from the webhook body (`timestamp`, when the
- * event was stored), so "stored → delivered" includes queueing behind the burst.
+ * Benchmark: outbound delivery. Every side delivers to the same local receiver, which
+ * answers 200 at once and notes when each delivery arrives (`deliver-receiver.ts`).
  *
- * Two measurements of hookyard:
- * - end to end: the events are triggered while deliveries go out, so deliveries/s is also
- *   bounded by how fast the triggers are stored (the two share the machine and database);
- * - backlog: the same events are stored first (through the store, as ingestion stores
- *   them), then hookyard starts and delivers them: the delivery engine alone.
+ * End to end, in rounds that alternate them: hookyard on SQLite, hookyard on PostgreSQL and
+ * a peer, a Bun server with graphile-worker doing the same work (`peers/graphile-deliver.ts`,
+ * PostgreSQL only), each on a fresh database. Each gets `--endpoints` endpoints and
+ * `--events` triggers (POST /trigger/bench.event, `--triggers` at a time): deliveries/s from
+ * the first trigger sent to the last delivery received, trigger→received latency, CPU per
+ * delivery (the server's process, and PostgreSQL's for the contestant's database), and
+ * every delivery's signature checked with the Standard Webhooks library.
  *
- * In the same run, a minimal baseline: a separate process POSTs the same number of
- * bodies, signed the same way, with the same concurrency as DELIVERY_CONCURRENCY, to the
- * same consumer, with no persistence. Its bodies are ready when it starts, like the
- * backlog's, so the ratio that compares like with like is backlog over baseline.
+ * Then, unless `--no-backlog`, the delivery engine alone against the least a sender can do:
+ * - backlog: the same events stored first (through the store, as ingestion stores them),
+ *   then hookyard starts and delivers them;
+ * - baseline: a separate process POSTs the same number of bodies, signed the same way, with
+ *   the same concurrency as DELIVERY_CONCURRENCY, with no persistence. Its bodies are ready
+ *   when it starts, like the backlog's, so the ratio that compares like with like is
+ *   backlog over baseline.
  *
- * On a shared 2-core machine one run can be 15% off the next: the backlog and the baseline
- * run `--rounds` times, one after the other, and the ratio is of their medians (each
- * round's ratio is printed too). End to end runs once.
+ * On a shared 2-core machine one run can be 15% off the next: every side runs `--rounds`
+ * times, alternating, and the tables give medians (each round's figures are printed too).
  *
  *   bun scripts/bench/deliver.ts [--events 20000] [--endpoints 5] [--concurrency 32]
  *       [--triggers 16] [--payload-bytes 256] [--rounds 3] [--postgres URL] [--no-sqlite]
- *       [--no-build]
+ *       [--no-peer] [--no-backlog] [--no-build]
  *
- * PostgreSQL runs when --postgres or TEST_DATABASE_URL names a server.
+ * PostgreSQL, and with it the peer, runs when --postgres or TEST_DATABASE_URL names a server.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,9 +36,19 @@ import { loadConfig } from "../../src/config.ts";
 import { buildDeliveryRequest } from "../../src/delivery/request.ts";
 import { generateEndpointSecret } from "../../src/lib/standard-webhooks.ts";
 import { openStore } from "../../src/store/open.ts";
+import { type Contestant, type Load, type Result, runEndToEnd } from "./deliver-end-to-end.ts";
+import {
+  inParallel,
+  type Measurement,
+  measure,
+  startReceiver,
+  storedAt,
+  withProgress,
+} from "./deliver-receiver.ts";
 import {
   buildBinary,
   cpuMeter,
+  type Database,
   freshDatabase,
   machineLine,
   median,
@@ -57,6 +68,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     postgres: { type: "string", default: process.env.TEST_DATABASE_URL ?? "" },
     "no-sqlite": { type: "boolean", default: false },
+    "no-peer": { type: "boolean", default: false },
+    "no-backlog": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
     // internal: this script re-run as the baseline's sending process
     "baseline-sender": { type: "string" },
@@ -78,16 +91,6 @@ const TRIGGERS = positive("triggers");
 const ROUNDS = positive("rounds");
 const PAD = "x".repeat(Number(values["payload-bytes"]) || 0);
 const TOTAL = EVENTS * ENDPOINTS;
-
-/** Spreads `total` jobs over `workers` loops, each awaiting its own request. */
-async function inParallel(total: number, workers: number, job: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < total) await job(next++);
-    }),
-  );
-}
 
 if (values["baseline-sender"] !== undefined) {
   // The baseline: sign and POST every body, `--concurrency` at a time, nothing stored.
@@ -115,143 +118,16 @@ if (values["baseline-sender"] !== undefined) {
   process.exit(0);
 }
 
-interface Consumer {
-  readonly url: string;
-  /** Resolves when `TOTAL` deliveries have arrived. */
-  readonly done: Promise<void>;
-  readonly arrivals: number[];
-  readonly bodies: string[];
-  readonly keys: string[];
-  stop(): void;
-}
-
-/** The receiver: answers 200 at once and notes arrival times; all analysis comes after. */
-function startConsumer(): Consumer {
-  const arrivals: number[] = [];
-  const bodies: string[] = [];
-  const keys: string[] = [];
-  let finish = () => {};
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const body = await request.text();
-      arrivals.push(Date.now());
-      bodies.push(body);
-      keys.push(`${new URL(request.url).pathname} ${request.headers.get("webhook-id")}`);
-      if (arrivals.length === TOTAL) finish();
-      return new Response("ok");
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}`,
-    done,
-    arrivals,
-    bodies,
-    keys,
-    stop: () => server.stop(true),
-  };
-}
-
-interface Measurement {
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly duplicates: number;
-  readonly seconds: number;
-  /** CPU time per delivery in µs, by process, where measured. */
-  readonly cpu?: Readonly<Record<string, number>>;
-}
-
-function measure(consumer: Consumer): Measurement {
-  const sentAt = consumer.bodies.map((body) => Date.parse(JSON.parse(body).timestamp));
-  const latencies = consumer.arrivals
-    .map((at, i) => at - (sentAt[i] as number))
-    .sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  // Loops, not Math.min(...array): a spread of 100,000 arguments can overflow the stack.
-  const start = sentAt.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-  const end = consumer.arrivals.reduce((a, b) => Math.max(a, b), 0);
-  const seconds = (end - start) / 1000;
-  return {
-    perSecond: consumer.arrivals.length / seconds,
-    p50: quantile(0.5),
-    p99: quantile(0.99),
-    duplicates: consumer.keys.length - new Set(consumer.keys).size,
-    seconds,
-  };
-}
-
-/** Prints progress while a long wait runs, so a stalled run is visible. */
-async function withProgress(label: string, consumer: Consumer): Promise<void> {
-  const started = Date.now();
-  const timer = setInterval(() => {
-    const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`  ${label}: ${consumer.arrivals.length}/${TOTAL} delivered after ${seconds}s`);
-  }, 15_000);
-  try {
-    await consumer.done;
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-async function runHookyard(databaseUrl: string): Promise<Measurement> {
-  const consumer = startConsumer();
-  try {
-    return await withHookyard(
-      {
-        DATABASE_URL: databaseUrl,
-        DELIVERY_CONCURRENCY: String(CONCURRENCY),
-        ALLOW_PRIVATE_ENDPOINTS: "true",
-      },
-      async (base) => {
-        const post = (path: string, body: unknown) =>
-          fetch(`${base}${path}`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify(body),
-          });
-        for (let k = 0; k < ENDPOINTS; k++) {
-          const response = await post("/endpoints", {
-            url: `${consumer.url}/e${k}`,
-            event_types: ["bench.*"],
-          });
-          if (response.status !== 201) throw new Error(`POST /endpoints: ${response.status}`);
-        }
-        const triggerStarted = performance.now();
-        await inParallel(EVENTS, TRIGGERS, async (i) => {
-          const response = await post("/trigger/bench.event", { i, pad: PAD });
-          await response.arrayBuffer();
-          if (response.status !== 202) throw new Error(`POST /trigger: ${response.status}`);
-        });
-        const triggerSeconds = (performance.now() - triggerStarted) / 1000;
-        console.log(
-          `  ${EVENTS} triggers stored in ${triggerSeconds.toFixed(1)}s (${(EVENTS / triggerSeconds).toFixed(0)}/s)`,
-        );
-        await withProgress("hookyard", consumer);
-        return measure(consumer);
-      },
-    );
-  } finally {
-    consumer.stop();
-  }
-}
-
 /** Stores EVENTS events for ENDPOINTS endpoints first, then times hookyard delivering them. */
 async function runBacklog(databaseUrl: string): Promise<Measurement> {
-  const consumer = startConsumer();
+  const receiver = startReceiver(TOTAL);
   const store = openStore(loadConfig({ DATABASE_URL: databaseUrl }).database);
   try {
     await store.migrate();
     for (let k = 0; k < ENDPOINTS; k++) {
       await store.endpoints.create(
         {
-          url: `${consumer.url}/e${k}`,
+          url: `${receiver.url}/e${k}`,
           description: "",
           secret: generateEndpointSecret(),
           eventTypes: ["bench.*"],
@@ -290,33 +166,33 @@ async function runBacklog(databaseUrl: string): Promise<Measurement> {
         const cpuPerDelivery = cpuMeter({
           hookyard: () => processCpuMicros(pid),
           ...(databaseUrl.startsWith("postgres") ? { PostgreSQL: postgresCpuMicros } : {}),
-          // this process's: the consumer's, as nothing else runs in it meanwhile
-          consumer: ownCpuMicros,
+          // this process's: the receiver's, as nothing else runs in it meanwhile
+          receiver: ownCpuMicros,
         });
-        await withProgress("backlog", consumer);
+        await withProgress("backlog", receiver, TOTAL);
         return cpuPerDelivery(TOTAL);
       },
     );
-    const measured = measure(consumer);
+    const measured = measure(receiver, storedAt);
     // The events' timestamps are when they were stored, before hookyard ran: time the drain
     // from the start of the process instead (start-up included, which only lowers the rate).
-    const end = consumer.arrivals.reduce((a, b) => Math.max(a, b), 0);
+    const end = receiver.arrivals.reduce((a, b) => Math.max(a, b), 0);
     const seconds = (end - started) / 1000;
-    return { ...measured, perSecond: consumer.arrivals.length / seconds, seconds, cpu };
+    return { ...measured, perSecond: receiver.arrivals.length / seconds, seconds, cpu };
   } finally {
-    consumer.stop();
+    receiver.stop();
   }
 }
 
 async function runBaseline(): Promise<Measurement> {
-  const consumer = startConsumer();
+  const receiver = startReceiver(TOTAL);
   try {
     const sender = Bun.spawn(
       [
         "bun",
         import.meta.path,
         "--baseline-sender",
-        consumer.url,
+        receiver.url,
         "--events",
         String(EVENTS),
         "--endpoints",
@@ -328,33 +204,33 @@ async function runBaseline(): Promise<Measurement> {
       ],
       { stdout: "pipe", stderr: "inherit" },
     );
-    const consumerCpu = cpuMeter({ consumer: ownCpuMicros });
-    await withProgress("baseline", consumer);
+    const receiverCpu = cpuMeter({ receiver: ownCpuMicros });
+    await withProgress("baseline", receiver, TOTAL);
     const output = await new Response(sender.stdout).text();
     if ((await sender.exited) !== 0) throw new Error("the baseline sender failed");
     const { cpuMicros } = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
       cpuMicros: number;
     };
-    return { ...measure(consumer), cpu: { sender: cpuMicros / TOTAL, ...consumerCpu(TOTAL) } };
+    return {
+      ...measure(receiver, storedAt),
+      cpu: { sender: cpuMicros / TOTAL, ...receiverCpu(TOTAL) },
+    };
   } finally {
-    consumer.stop();
+    receiver.stop();
   }
 }
-
-const describe = (label: string, m: Measurement) =>
-  `${label.padEnd(11)} ${m.perSecond.toFixed(0).padStart(7)} deliveries/s   stored→delivered p50 ${m.p50} ms, p99 ${m.p99} ms   (${m.seconds.toFixed(1)}s, ${m.duplicates} duplicates)`;
 
 /** The backlog's latencies measure its queue, not delivery: only the rate is printed. */
 const describeRate = (label: string, m: Measurement) =>
   `${label.padEnd(11)} ${m.perSecond.toFixed(0).padStart(7)} deliveries/s   (${m.seconds.toFixed(1)}s from start-up, ${m.duplicates} duplicates)`;
 
+const cpuTotal = (m: Measurement) => Object.values(m.cpu ?? {}).reduce((a, b) => a + b, 0);
+
 /** Where the CPU went: on a machine whose cores are all busy, this bounds the ratio. */
 const describeCpu = (label: string, m: Measurement) =>
   `${label.padEnd(11)} CPU per delivery: ${Object.entries(m.cpu ?? {})
     .map(([process, us]) => `${process} ${us.toFixed(0)} µs`)
-    .join(", ")}, in all ${Object.values(m.cpu ?? {})
-    .reduce((a, b) => a + b, 0)
-    .toFixed(0)} µs`;
+    .join(", ")}, in all ${cpuTotal(m).toFixed(0)} µs`;
 
 /** Each figure's median over the rounds; duplicates are added up, since any is a fault. */
 function medianMeasurement(rounds: readonly Measurement[]): Measurement {
@@ -370,16 +246,54 @@ function medianMeasurement(rounds: readonly Measurement[]): Measurement {
   };
 }
 
-async function withDatabase(
+async function withDatabase<T>(
   dialect: "sqlite" | "postgres",
   name: string,
-  run: (url: string) => Promise<Measurement>,
-): Promise<Measurement> {
+  run: (database: Database) => Promise<T>,
+): Promise<T> {
   const database = await freshDatabase(dialect, name, work, values.postgres ?? "");
   try {
-    return await run(database.url);
+    return await run(database);
   } finally {
     await database.drop();
+  }
+}
+
+const describeResult = (label: string, r: Result) =>
+  `  ${label}: ${r.perSecond.toFixed(0)} deliveries/s, trigger→received p50 ${r.p50} ms, p99 ${r.p99} ms, ${cpuTotal(r).toFixed(0)} µs CPU per delivery (${Object.entries(
+    r.cpu ?? {},
+  )
+    .map(([name, us]) => `${name} ${us.toFixed(0)}`)
+    .join(
+      " + ",
+    )}), triggers stored at ${r.triggersPerSecond.toFixed(0)}/s, ${r.duplicates} duplicates, signatures: ${r.signatures.verified} verified, ${r.signatures.failed} failed`;
+
+/** The end-to-end table: each contestant's medians, then hookyard's ratios to the peer. */
+function printEndToEnd(results: ReadonlyMap<Contestant, Result[]>): void {
+  const medians = new Map(
+    [...results].map(([contestant, rounds]) => [contestant, medianMeasurement(rounds)]),
+  );
+  console.log(`\nend to end — ${machineLine()}; medians of ${ROUNDS} rounds`);
+  console.log(
+    "| contestant | deliveries/s | trigger→received p50 ms | p99 ms | CPU per delivery µs | duplicates |",
+  );
+  console.log("|---|---|---|---|---|---|");
+  for (const [contestant, m] of medians) {
+    const parts = Object.entries(m.cpu ?? {})
+      .map(([name, us]) => `${name} ${us.toFixed(0)}`)
+      .join(" + ");
+    console.log(
+      `| ${contestant} | ${m.perSecond.toFixed(0)} | ${m.p50} | ${m.p99} | ${cpuTotal(m).toFixed(0)} (${parts}) | ${m.duplicates} |`,
+    );
+  }
+  const peer = medians.get("graphile-worker peer");
+  if (!peer) return;
+  for (const contestant of ["hookyard, SQLite", "hookyard, PostgreSQL"] as const) {
+    const m = medians.get(contestant);
+    if (!m) continue;
+    console.log(
+      `${contestant} / peer: ${(m.perSecond / peer.perSecond).toFixed(2)}× deliveries/s, p50 ${(m.p50 / peer.p50).toFixed(2)}×, p99 ${(m.p99 / peer.p99).toFixed(2)}×, CPU per delivery ${(cpuTotal(m) / cpuTotal(peer)).toFixed(2)}×`,
+    );
   }
 }
 
@@ -388,36 +302,70 @@ const dialects = [
   ...(values["no-sqlite"] ? [] : (["sqlite"] as const)),
   ...(values.postgres ? (["postgres"] as const) : []),
 ];
+const contestants: readonly (readonly [Contestant, "sqlite" | "postgres"])[] = [
+  ...(values["no-sqlite"] ? [] : ([["hookyard, SQLite", "sqlite"]] as const)),
+  ...(values.postgres ? ([["hookyard, PostgreSQL", "postgres"]] as const) : []),
+  ...(values.postgres && !values["no-peer"]
+    ? ([["graphile-worker peer", "postgres"]] as const)
+    : []),
+];
+const load: Load = {
+  events: EVENTS,
+  endpoints: ENDPOINTS,
+  triggers: TRIGGERS,
+  concurrency: CONCURRENCY,
+  pad: PAD,
+  postgres: values.postgres ?? "",
+};
 console.log(
-  `delivery benchmark: ${EVENTS} events × ${ENDPOINTS} endpoints = ${TOTAL} deliveries, DELIVERY_CONCURRENCY ${CONCURRENCY}, ${PAD.length}-byte payloads`,
+  `delivery benchmark: ${EVENTS} events × ${ENDPOINTS} endpoints = ${TOTAL} deliveries, ${TRIGGERS} triggers in flight, concurrency ${CONCURRENCY}, ${PAD.length}-byte payloads, ${ROUNDS} rounds`,
 );
 console.log(`machine: ${machineLine()}`);
 const work = mkdtempSync(join(tmpdir(), "hookyard-bench-deliver-"));
 try {
-  for (const dialect of dialects) {
-    console.log(`\n${dialect}:`);
-    const endToEnd = await withDatabase(dialect, "deliver", runHookyard);
-    const backlogs: Measurement[] = [];
-    const baselines: Measurement[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const backlog = await withDatabase(dialect, "backlog", runBacklog);
-      const baseline = await runBaseline();
-      backlogs.push(backlog);
-      baselines.push(baseline);
+  const endToEnd = new Map<Contestant, Result[]>(contestants.map(([c]) => [c, []]));
+  const backlogs = new Map(dialects.map((d) => [d, [] as Measurement[]]));
+  const baselines: Measurement[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`\nround ${round}:`);
+    for (const [contestant, dialect] of contestants) {
+      const result = await withDatabase(dialect, "deliver", (db) =>
+        runEndToEnd(contestant, db, load),
+      );
+      if (result.signatures.failed > 0 || result.signatures.verified === 0) {
+        throw new Error(`${contestant}: deliveries whose signatures do not verify`);
+      }
+      endToEnd.get(contestant)?.push(result);
+      console.log(describeResult(contestant, result));
+    }
+    if (values["no-backlog"]) continue;
+    for (const dialect of dialects) {
+      const backlog = await withDatabase(dialect, "backlog", (db) => runBacklog(db.url));
+      backlogs.get(dialect)?.push(backlog);
+      console.log(`  backlog, ${dialect}: ${backlog.perSecond.toFixed(0)} deliveries/s`);
+    }
+    const baseline = await runBaseline();
+    baselines.push(baseline);
+    console.log(`  baseline: ${baseline.perSecond.toFixed(0)} deliveries/s`);
+  }
+  printEndToEnd(endToEnd);
+  if (!values["no-backlog"]) {
+    const baseline = medianMeasurement(baselines);
+    console.log(`\nbacklog against the baseline — medians of ${ROUNDS} rounds`);
+    for (const [dialect, rounds] of backlogs) {
+      const backlog = medianMeasurement(rounds);
+      console.log(describeRate(`${dialect}`, backlog));
+      console.log(describeCpu(`${dialect}`, backlog));
       console.log(
-        `  round ${round}: backlog ${backlog.perSecond.toFixed(0)}/s, baseline ${baseline.perSecond.toFixed(0)}/s, ${(backlog.perSecond / baseline.perSecond).toFixed(2)}×`,
+        `ratio      ${(backlog.perSecond / baseline.perSecond).toFixed(2)}× the baseline's deliveries/s (rounds: ${rounds
+          .map((r, i) => `${(r.perSecond / (baselines[i]?.perSecond ?? 1)).toFixed(2)}×`)
+          .join(", ")})`,
       );
     }
-    const backlog = medianMeasurement(backlogs);
-    const baseline = medianMeasurement(baselines);
-    console.log(describe("end to end", endToEnd));
-    console.log(describeRate("backlog", backlog));
-    console.log(describe("baseline", baseline));
-    console.log(describeCpu("backlog", backlog));
-    console.log(describeCpu("baseline", baseline));
     console.log(
-      `ratio      backlog ${(backlog.perSecond / baseline.perSecond).toFixed(2)}× (medians of ${ROUNDS}), end to end ${(endToEnd.perSecond / baseline.perSecond).toFixed(2)}× the baseline's deliveries/s`,
+      `baseline   ${baseline.perSecond.toFixed(0).padStart(7)} deliveries/s, ${baseline.duplicates} duplicates`,
     );
+    console.log(describeCpu("baseline", baseline));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -238,3 +238,51 @@ export function cpuMeter(
       ]),
     );
 }
+
+/**
+ * Runs a benchmark's own server (`argv`, which listens on `port`) until `body` is done, then
+ * stops it with SIGTERM; `/healthz` answering is the sign that it is ready.
+ */
+export async function withServerProcess<T>(
+  argv: readonly string[],
+  port: number,
+  body: (base: string, pid: number) => Promise<T>,
+): Promise<T> {
+  const child = Bun.spawn([...argv], { stdout: "ignore", stderr: "inherit" });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/healthz`);
+    return await body(base, child.pid);
+  } finally {
+    child.kill("SIGTERM");
+    await child.exited;
+  }
+}
+
+/** Background processes of PostgreSQL that any database's writes keep busy. */
+const SHARED_POSTGRES_PROCESSES = ["walwriter", "checkpointer", "background writer"];
+
+/**
+ * Starts measuring the CPU time PostgreSQL spends for one database: its backends (those
+ * connected when the measurement ends; ones that connect meanwhile count from zero) and the
+ * WAL writer, checkpointer and background writer. Narrower than `postgresCpuMicros`, so
+ * other databases' work on the same server stays out, except in the shared processes.
+ * The function returned gives the µs spent since.
+ */
+export function databaseCpuMeter(adminUrl: string, database: string): () => Promise<number> {
+  const before = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (/^\d+$/.test(entry)) before.set(Number(entry), processCpuMicros(Number(entry)));
+  }
+  return async () => {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await admin<{ pid: number }[]>`
+        select pid from pg_stat_activity
+         where datname = ${database} or backend_type in ${admin(SHARED_POSTGRES_PROCESSES)}`;
+      return rows.reduce((sum, { pid }) => sum + processCpuMicros(pid) - (before.get(pid) ?? 0), 0);
+    } finally {
+      await admin.end();
+    }
+  };
+}
