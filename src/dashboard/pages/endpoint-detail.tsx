@@ -1,17 +1,20 @@
 /**
- * `/dashboard/endpoints/:id`: one endpoint with its signing secret (masked; this page is
- * behind the dashboard's auth, as the API's GET /endpoints/:id is behind ADMIN_TOKEN),
- * the actions on it, its edit form, and its deliveries newest first. Rendering only:
- * endpoints.tsx loads. Each part is a section of its own, so more (health, charts) can
- * be put between them without touching the others.
+ * `/dashboard/endpoints/:id`: one endpoint's health and deliveries chart, the recovery
+ * forms, its signing secret (masked; this page is behind the dashboard's auth, as the
+ * API's GET /endpoints/:id is behind ADMIN_TOKEN), the actions on it, its edit form, and
+ * its deliveries newest first. Rendering only: endpoints.tsx loads. The health, the chart
+ * and the deliveries keep up live while retries run; the forms are outside those regions,
+ * so nothing being typed is replaced.
  */
 
+import type { EndpointHealthSummary } from "../../endpoint-health/service.ts";
 import type { Delivery } from "../../store/deliveries.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
 import {
   type Column,
   FilterForm,
   KeyValue,
+  LiveRegion,
   markup,
   Notice,
   Pager,
@@ -25,7 +28,10 @@ import {
 import { Layout } from "../layout.tsx";
 import { EndpointEditForm, type EndpointEditProps } from "./endpoint-edit.tsx";
 import { describeEventTypes } from "./endpoint-form.ts";
-import { EndpointState, endpointHref, type PageNotice } from "./endpoint-list.tsx";
+import { HealthSummary } from "./endpoint-health-view.tsx";
+import { endpointHref, type PageNotice } from "./endpoint-list.tsx";
+import type { WindowFormValues } from "./endpoint-recovery-form.ts";
+import { RecoveryPanels } from "./endpoint-recovery-view.tsx";
 import { deliveryHref, eventHref } from "./event-display.ts";
 
 /** A delivery row with its event's type, when the event is still stored. */
@@ -36,6 +42,11 @@ export interface DeliveryRow {
 
 export interface EndpointPageProps {
   readonly endpoint: Endpoint;
+  readonly health: EndpointHealthSummary;
+  /** The deliveries chart's markup (../charts/index.ts); empty when there is none. */
+  readonly chart: JSX.Element;
+  /** Where the recover and replay forms' windows start: the last 24 hours. */
+  readonly recoveryWindow: WindowFormValues;
   readonly deliveries: readonly DeliveryRow[];
   readonly nextCursor: string | null;
   readonly query: QueryValues;
@@ -113,6 +124,7 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
       title={endpoint.description === "" ? "Endpoint" : `Endpoint: ${endpoint.description}`}
       active="endpoints"
       csrfToken={csrfToken}
+      live={{ topics: ["deliveries"], endpointId: endpoint.id }}
       actions={
         <>
           <PostButton
@@ -142,6 +154,14 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
       ) : (
         <Notice tone={props.notice.tone} message={props.notice.message} />
       )}
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading">Health</h2>
+        <LiveRegion id="endpoint-health">
+          <HealthSummary health={props.health} endpoint={endpoint} />
+        </LiveRegion>
+        <LiveRegion id="endpoint-chart">{props.chart}</LiveRegion>
+      </section>
+      <RecoveryPanels endpoint={endpoint} csrfToken={csrfToken} window={props.recoveryWindow} />
       <EndpointFacts endpoint={endpoint} now={props.now} />
       <EndpointEditForm
         endpoint={endpoint}
@@ -171,7 +191,6 @@ function EndpointFacts({
           { label: "URL", value: endpoint.url, mono: true },
           { label: "Description", value: endpoint.description },
           { label: "Event types", value: describeEventTypes(endpoint.eventTypes), mono: true },
-          { label: "State", value: markup(<EndpointState endpoint={endpoint} />) },
           {
             label: "Signing secret",
             value: markup(<SecretValue secret={endpoint.secret} label="Signing secret" />),
@@ -216,18 +235,20 @@ function DeliveriesSection(props: EndpointPageProps): JSX.Element {
           { name: "status", label: "Status", kind: "select", options: DELIVERY_STATUS_OPTIONS },
         ]}
       />
-      <Table
-        caption="Deliveries to this endpoint, newest first"
-        columns={deliveryColumns}
-        rows={props.deliveries}
-        empty={
-          <p class="muted empty-line">
-            No deliveries here yet. Events whose type this endpoint subscribes to are delivered as
-            they arrive; POST /trigger/:event_type records one by hand.
-          </p>
-        }
-      />
-      <Pager path={base} query={props.query} nextCursor={props.nextCursor} />
+      <LiveRegion id="endpoint-deliveries">
+        <Table
+          caption="Deliveries to this endpoint, newest first"
+          columns={deliveryColumns}
+          rows={props.deliveries}
+          empty={
+            <p class="muted empty-line">
+              No deliveries here yet. Events whose type this endpoint subscribes to are delivered as
+              they arrive; POST /trigger/:event_type records one by hand.
+            </p>
+          }
+        />
+        <Pager path={base} query={props.query} nextCursor={props.nextCursor} />
+      </LiveRegion>
     </section>
   );
 }

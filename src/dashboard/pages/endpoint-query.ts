@@ -4,8 +4,9 @@
  */
 import { DELIVERY_STATUSES } from "../../delivery/model.ts";
 import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
-import type { DeliveryStatus } from "../../store/deliveries.ts";
+import type { DeliveryAttempt, DeliveryStatus } from "../../store/deliveries.ts";
 import { type QueryValues, queryValue } from "../components/index.ts";
+import { splitNotice } from "../flash.ts";
 import type { PageNotice } from "./endpoint-list.tsx";
 
 export interface DeliveryListRequest {
@@ -62,11 +63,41 @@ export const OUTCOME_NOTICES: Readonly<Record<string, PageNotice>> = {
   },
 };
 
-export function outcomeNotice(keyword: string | undefined): PageNotice | undefined {
+/** The notices that carry a count: `recovered:12` after a recover, `replayed:3` after a replay. */
+const QUEUED_NOTICES: Readonly<Record<string, string>> = {
+  recovered:
+    "failed deliveries to this endpoint are attempted again now, each with a fresh retry schedule.",
+  replayed: "the events this endpoint had missed are delivered to it now.",
+};
+
+export function outcomeNotice(notice: string | undefined): PageNotice | undefined {
+  const [keyword, argument] = splitNotice(notice);
+  if (keyword === undefined) return undefined;
+  if (argument !== undefined) {
+    if (!Object.hasOwn(QUEUED_NOTICES, keyword) || !/^\d{1,12}$/.test(argument)) return undefined;
+    const n = Number(argument);
+    return {
+      tone: "ok",
+      message: `Queued ${n} ${n === 1 ? "delivery" : "deliveries"}: ${QUEUED_NOTICES[keyword]}`,
+    };
+  }
   // hasOwn: a keyword `constructor` must not find Object.prototype's.
-  return keyword !== undefined && Object.hasOwn(OUTCOME_NOTICES, keyword)
-    ? OUTCOME_NOTICES[keyword]
-    : undefined;
+  return Object.hasOwn(OUTCOME_NOTICES, keyword) ? OUTCOME_NOTICES[keyword] : undefined;
+}
+
+/** What a test event's one attempt came to, for the notice on the endpoint's page. */
+export function describeTestOutcome(
+  delivered: boolean,
+  attempt: Pick<DeliveryAttempt, "statusCode" | "durationMs" | "error">,
+): PageNotice {
+  const answer = attempt.statusCode === null ? "no response" : `HTTP ${attempt.statusCode}`;
+  const error = attempt.error === null || attempt.error === "" ? "" : `: ${attempt.error}`;
+  return delivered
+    ? { tone: "ok", message: `Test event delivered: ${answer} in ${attempt.durationMs} ms.` }
+    : {
+        tone: "bad",
+        message: `Test event failed: ${answer} after ${attempt.durationMs} ms${error}.`,
+      };
 }
 
 /** The `enabled` a toggle form asked for; a form without it flips the current state. */

@@ -1,6 +1,7 @@
 /**
  * `/dashboard/endpoints`: register, inspect, disable, re-key and delete the endpoints
- * events are delivered to, and follow each delivery (delivery-routes.tsx). Creating and
+ * events are delivered to, see how each is doing (its health), recover it after an outage
+ * (endpoint-recovery.tsx), and follow each delivery (delivery-routes.tsx). Creating and
  * updating go through delivery/endpoints-service.ts, so the form and `POST /endpoints`
  * apply the same rules (URL, SSRF guard, event type filters, secret).
  *
@@ -14,12 +15,13 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from "../../delivery/endpoints-service.ts";
+import { endpointHealth, healthOf, noHealth } from "../../endpoint-health/service.ts";
 import { ApiError } from "../../http/errors.ts";
 import { encodeCursor } from "../../store/cursor.ts";
 import type { Delivery } from "../../store/deliveries.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
-import { errorPageResponse } from "../components/index.ts";
-import { seeOtherWithNotice } from "../flash.ts";
+import { endpointDeliveriesChart } from "../charts/index.ts";
+import { seeOtherWithNotice, splitNotice } from "../flash.ts";
 import { htmlResponse } from "../html.ts";
 import { pageCookies } from "../page-cookies.ts";
 import { deliveryPages } from "./delivery-routes.tsx";
@@ -36,13 +38,16 @@ import {
   problemsByField,
   readEndpointForm,
 } from "./endpoint-form.ts";
-import { EndpointListPage, endpointHref } from "./endpoint-list.tsx";
+import { EndpointListPage, endpointHref, failingFirst } from "./endpoint-list.tsx";
+import { endpointNotFound, findEndpoint as lookUpEndpoint } from "./endpoint-lookup.ts";
 import {
   formField,
   outcomeNotice,
   readDeliveryListQuery,
   requestedEnabled,
 } from "./endpoint-query.ts";
+import { endpointRecoveryPages, testOutcomeNotice } from "./endpoint-recovery.tsx";
+import { defaultWindowValues } from "./endpoint-recovery-form.ts";
 import { isPlausibleText } from "./event-display.ts";
 import { refuseForgedPost } from "./forged-post.ts";
 
@@ -67,9 +72,17 @@ export function endpointsPages(ctx: AppContext) {
   const renderList = async (request: Request, refused?: RefusedForm) => {
     const page = pageCookies(request);
     const endpoints = await store.endpoints.list();
+    const health = await endpointHealth(
+      ctx,
+      endpoints.map((endpoint) => endpoint.id),
+    );
+    const rows = endpoints.map((endpoint) => ({
+      endpoint,
+      health: health.get(endpoint.id) ?? noHealth(endpoint),
+    }));
     return htmlResponse(
       <EndpointListPage
-        endpoints={endpoints}
+        endpoints={failingFirst(rows)}
         csrfToken={page.csrfToken}
         form={refused?.values ?? EMPTY_ENDPOINT_FORM}
         problems={refused?.problems ?? {}}
@@ -91,24 +104,41 @@ export function endpointsPages(ctx: AppContext) {
       { limit: DELIVERIES_PER_PAGE, after },
     );
     const page = pageCookies(request);
+    const now = ctx.now();
+    const [health, chart, notice] = await Promise.all([
+      healthOf(ctx, endpoint),
+      endpointDeliveriesChart(ctx, endpoint.id, now),
+      endpointNotice(endpoint, page.notice),
+    ]);
     return htmlResponse(
       <EndpointPage
         endpoint={endpoint}
+        health={health}
+        chart={chart}
+        recoveryWindow={defaultWindowValues(now)}
         deliveries={await withEventTypes(deliveries.items)}
         nextCursor={deliveries.next ? encodeCursor(deliveries.next) : null}
         query={query}
         csrfToken={page.csrfToken}
-        notice={outcomeNotice(page.notice)}
+        notice={notice}
         problems={problems}
         edit={refused ?? { values: endpointFormValues(endpoint), problems: {} }}
-        now={ctx.now()}
+        now={now}
       />,
       { status: refused ? 422 : 200, headers: page.headers },
     );
   };
 
-  const findEndpoint = async (id: string): Promise<Endpoint | undefined> =>
-    isPlausibleText(id) ? store.endpoints.get(id) : undefined;
+  const findEndpoint = (id: string) => lookUpEndpoint(store, id);
+
+  /** A test's outcome is read back from its delivery; any other notice from its keyword. */
+  const endpointNotice = async (endpoint: Endpoint, notice: string | undefined) => {
+    const [keyword, deliveryId] = splitNotice(notice);
+    if (keyword === "tested" && deliveryId !== undefined) {
+      return testOutcomeNotice(ctx, endpoint.id, deliveryId);
+    }
+    return outcomeNotice(notice);
+  };
 
   /**
    * Each row's event type. Deliveries hold only the event id; one lookup per distinct
@@ -191,14 +221,6 @@ export function endpointsPages(ctx: AppContext) {
       if (!deleted) return endpointNotFound(params.id);
       return seeOtherWithNotice("/dashboard/endpoints", "deleted", request);
     })
+    .use(endpointRecoveryPages(ctx))
     .use(deliveryPages(ctx));
-}
-
-function endpointNotFound(id: string): Response {
-  return errorPageResponse({
-    status: 404,
-    title: "Endpoint not found",
-    message: `There is no endpoint with id "${id}"; it may have been deleted.`,
-    active: "endpoints",
-  });
 }
