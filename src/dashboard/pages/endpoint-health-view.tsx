@@ -27,12 +27,14 @@ export function describeSuccessRate(rate: number | null): string {
   return `${Math.round(rate * 1000) / 10} %`;
 }
 
-/** `25 deliveries: 24 delivered, 1 failed, 0 pending`. */
+/** `25 deliveries: 24 delivered, 1 failed`: the outcomes that happened, none that did not. */
 export function describeDeliveries(counts: EndpointHealthSummary["deliveries24h"]): string {
   const total = counts.delivered + counts.failed + counts.pending;
-  const noun = total === 1 ? "delivery" : "deliveries";
   if (total === 0) return "no deliveries";
-  return `${total} ${noun}: ${counts.delivered} delivered, ${counts.failed} failed, ${counts.pending} pending`;
+  const parts = (["delivered", "failed", "pending"] as const)
+    .filter((outcome) => counts[outcome] > 0)
+    .map((outcome) => `${counts[outcome]} ${outcome}`);
+  return `${total} ${total === 1 ? "delivery" : "deliveries"}: ${parts.join(", ")}`;
 }
 
 /** The state badge, with hookyard's reason beside it when it disabled the endpoint. */

@@ -268,7 +268,7 @@ export function RecoveryConfirmPage(props: RecoveryConfirmProps): JSX.Element {
           {WORDING[kind].explain}
         </p>
       )}
-      <div class="page-actions">
+      <div class="page-actions recovery-actions">
         {count === 0 ? (
           ""
         ) : (
@@ -321,7 +321,7 @@ export function EndpointDisabledPage({
       ) : (
         <p class="muted" safe>{`Disabled because: ${endpoint.disabledReason}`}</p>
       )}
-      <div class="page-actions">
+      <div class="page-actions recovery-actions">
         <PostButton
           action={`${endpointHref(endpoint.id)}/toggle`}
           csrfToken={csrfToken}
