@@ -32,30 +32,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../src/config.ts";
 import { buildDeliveryRequest } from "../../src/delivery/request.ts";
 import { generateEndpointSecret } from "../../src/lib/standard-webhooks.ts";
-import { openStore } from "../../src/store/open.ts";
+import { runBacklog, runBaseline } from "./deliver-backlog.ts";
 import { type Contestant, type Load, type Result, runEndToEnd } from "./deliver-end-to-end.ts";
-import {
-  inParallel,
-  type Measurement,
-  measure,
-  startReceiver,
-  storedAt,
-  withProgress,
-} from "./deliver-receiver.ts";
+import { inParallel, type Measurement } from "./deliver-receiver.ts";
 import {
   buildBinary,
-  cpuMeter,
   type Database,
   freshDatabase,
   machineLine,
   median,
   ownCpuMicros,
-  postgresCpuMicros,
-  processCpuMicros,
-  withHookyard,
 } from "./lib.ts";
 
 const { values } = parseArgs({
@@ -116,108 +104,6 @@ if (values["baseline-sender"] !== undefined) {
   });
   console.log(JSON.stringify({ cpuMicros: ownCpuMicros() }));
   process.exit(0);
-}
-
-/** Stores EVENTS events for ENDPOINTS endpoints first, then times hookyard delivering them. */
-async function runBacklog(databaseUrl: string): Promise<Measurement> {
-  const receiver = startReceiver(TOTAL);
-  const store = openStore(loadConfig({ DATABASE_URL: databaseUrl }).database);
-  try {
-    await store.migrate();
-    for (let k = 0; k < ENDPOINTS; k++) {
-      await store.endpoints.create(
-        {
-          url: `${receiver.url}/e${k}`,
-          description: "",
-          secret: generateEndpointSecret(),
-          eventTypes: ["bench.*"],
-          enabled: true,
-        },
-        new Date(),
-      );
-    }
-    const storing = performance.now();
-    for (let i = 0; i < EVENTS; i++) {
-      const now = new Date();
-      await store.events.record({
-        source: "trigger",
-        type: "bench.event",
-        occurredAt: now,
-        receivedAt: now,
-        payload: { i, pad: PAD },
-        headers: {},
-      });
-    }
-    console.log(
-      `  backlog of ${TOTAL} deliveries stored in ${((performance.now() - storing) / 1000).toFixed(1)}s`,
-    );
-  } finally {
-    await store.close();
-  }
-  try {
-    const started = Date.now();
-    const cpu = await withHookyard(
-      {
-        DATABASE_URL: databaseUrl,
-        DELIVERY_CONCURRENCY: String(CONCURRENCY),
-        ALLOW_PRIVATE_ENDPOINTS: "true",
-      },
-      async (_base, pid) => {
-        const cpuPerDelivery = cpuMeter({
-          hookyard: () => processCpuMicros(pid),
-          ...(databaseUrl.startsWith("postgres") ? { PostgreSQL: postgresCpuMicros } : {}),
-          // this process's: the receiver's, as nothing else runs in it meanwhile
-          receiver: ownCpuMicros,
-        });
-        await withProgress("backlog", receiver, TOTAL);
-        return cpuPerDelivery(TOTAL);
-      },
-    );
-    const measured = measure(receiver, storedAt);
-    // The events' timestamps are when they were stored, before hookyard ran: time the drain
-    // from the start of the process instead (start-up included, which only lowers the rate).
-    const end = receiver.arrivals.reduce((a, b) => Math.max(a, b), 0);
-    const seconds = (end - started) / 1000;
-    return { ...measured, perSecond: receiver.arrivals.length / seconds, seconds, cpu };
-  } finally {
-    receiver.stop();
-  }
-}
-
-async function runBaseline(): Promise<Measurement> {
-  const receiver = startReceiver(TOTAL);
-  try {
-    const sender = Bun.spawn(
-      [
-        "bun",
-        import.meta.path,
-        "--baseline-sender",
-        receiver.url,
-        "--events",
-        String(EVENTS),
-        "--endpoints",
-        String(ENDPOINTS),
-        "--concurrency",
-        String(CONCURRENCY),
-        "--payload-bytes",
-        String(PAD.length),
-      ],
-      { stdout: "pipe", stderr: "inherit" },
-    );
-    const receiverCpu = cpuMeter({ receiver: ownCpuMicros });
-    await withProgress("baseline", receiver, TOTAL);
-    const output = await new Response(sender.stdout).text();
-    if ((await sender.exited) !== 0) throw new Error("the baseline sender failed");
-    const { cpuMicros } = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
-      cpuMicros: number;
-    };
-    return {
-      ...measure(receiver, storedAt),
-      cpu: { sender: cpuMicros / TOTAL, ...receiverCpu(TOTAL) },
-    };
-  } finally {
-    receiver.stop();
-  }
 }
 
 /** The backlog's latencies measure its queue, not delivery: only the rate is printed. */
@@ -340,11 +226,11 @@ try {
     }
     if (values["no-backlog"]) continue;
     for (const dialect of dialects) {
-      const backlog = await withDatabase(dialect, "backlog", (db) => runBacklog(db.url));
+      const backlog = await withDatabase(dialect, "backlog", (db) => runBacklog(db.url, load));
       backlogs.get(dialect)?.push(backlog);
       console.log(`  backlog, ${dialect}: ${backlog.perSecond.toFixed(0)} deliveries/s`);
     }
-    const baseline = await runBaseline();
+    const baseline = await runBaseline(load);
     baselines.push(baseline);
     console.log(`  baseline: ${baseline.perSecond.toFixed(0)} deliveries/s`);
   }
