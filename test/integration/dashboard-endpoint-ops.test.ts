@@ -243,6 +243,23 @@ for (const dialect of dialects) {
       }
     });
 
+    test("the recover and replay forms open on their own addresses, since a day ago", async () => {
+      const made = await endpoint(receiver(), ["*"]);
+      for (const kind of ["recover", "replay"]) {
+        const { response, parsed } = await page(app, `/dashboard/endpoints/${made.id}/${kind}`);
+        expect(response.status).toBe(200);
+        const since = element(parsed, "input", "name", "since")?.attributes;
+        expect(since?.type).toBe("datetime-local");
+        const shown = Date.parse(`${since?.value}Z`);
+        expect(Math.abs(Date.now() - 24 * HOUR - shown)).toBeLessThan(2 * 60_000);
+        expect(
+          element(parsed, "form", "action", `/dashboard/endpoints/${made.id}/${kind}`),
+        ).toBeDefined();
+      }
+      const missing = await page(app, "/dashboard/endpoints/no-such-endpoint/recover");
+      expect(missing.response.status).toBe(404);
+    });
+
     test("a bad window comes back (422) as the form, the problem named and the input kept", async () => {
       const made = await endpoint(receiver(), ["*"]);
       const path = `/dashboard/endpoints/${made.id}/recover`;
