@@ -68,6 +68,7 @@ export function boundedStore(store: Store, ms: number): Store {
     hooks: boundedCalls(store.hooks, ms, "hooks"),
     retention: boundedCalls(store.retention, ms, "retention"),
     recovery: boundedCalls(store.recovery, ms, "recovery"),
+    charts: boundedCalls(store.charts, ms, "charts"),
     migrate: () => store.migrate(),
     ping: () => bounded(store.ping(), ms, "ping"),
     tryExclusive: (name, task) => store.tryExclusive(name, task),

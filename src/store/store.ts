@@ -3,6 +3,7 @@
  * dialect (pg/, sqlite/) implements every part with typed drizzle queries, and where the
  * dialects truly differ (claiming work, locks, wake-ups) the difference stays inside.
  */
+import type { ChartStore } from "./charts.ts";
 import type { DeliveryStore } from "./deliveries.ts";
 import type { EndpointHealthStore } from "./endpoint-health.ts";
 import type { EndpointStore } from "./endpoints.ts";
@@ -34,6 +35,7 @@ export interface Store {
   readonly hooks: HookStore;
   readonly retention: RetentionStore;
   readonly recovery: RecoveryStore;
+  readonly charts: ChartStore;
 
   /** Applies pending migrations; safe to run from several instances at once. */
   migrate(): Promise<MigrationReport>;

@@ -12,6 +12,7 @@ import { type MigrationReport, pendingMigrations, splitStatements } from "../mig
 import { pgMigrations } from "../migrations.gen.ts";
 import type { BroadcastTopic, LockResult, Store, WorkQueue } from "../store.ts";
 import { NotifyBatcher } from "./broadcast.ts";
+import { PgChartStore } from "./charts.ts";
 import type { PgDb } from "./db.ts";
 import { PgDeliveryStore } from "./deliveries.ts";
 import { PgEndpointHealthStore } from "./endpoint-health.ts";
@@ -67,6 +68,7 @@ export class PgStore implements Store {
   readonly hooks: PgHookStore;
   readonly retention: PgRetentionStore;
   readonly recovery: PgRecoveryStore;
+  readonly charts: PgChartStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
   private readonly broadcasts: NotifyBatcher;
@@ -92,6 +94,7 @@ export class PgStore implements Store {
     this.endpointHealth = new PgEndpointHealthStore(this.db);
     this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
+    this.charts = new PgChartStore(this.db);
     this.recovery = new PgRecoveryStore(this.db);
   }
 

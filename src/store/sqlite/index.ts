@@ -13,6 +13,7 @@ import { SEARCH_LIMIT_MS } from "../bounded.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { BroadcastTopic, LockResult, Store, WorkQueue } from "../store.ts";
+import { SqliteChartStore } from "./charts.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteDeliveryStore } from "./deliveries.ts";
 import { SqliteEndpointHealthStore } from "./endpoint-health.ts";
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   readonly hooks: SqliteHookStore;
   readonly retention: SqliteRetentionStore;
   readonly recovery: SqliteRecoveryStore;
+  readonly charts: SqliteChartStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
   private readonly broadcasts = new EventEmitter().setMaxListeners(0);
@@ -73,6 +75,7 @@ export class SqliteStore implements Store {
     this.endpointHealth = new SqliteEndpointHealthStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
+    this.charts = new SqliteChartStore(this.db);
     this.recovery = new SqliteRecoveryStore(this.db, sqlite);
   }
 
