@@ -104,7 +104,7 @@ export function ResendConfirmPage({
     <Layout title="Resend event?" active="events" csrfToken={csrfToken}>
       <p safe>{`This sends ${what} again to ${endpoints(targets.length)}:`}</p>
       <Table caption="Endpoints the event goes to" columns={targetColumns} rows={targets} />
-      <p class="muted note">
+      <p class="muted">
         Each gets a new delivery with the event's webhook-id, so a receiver that already has it may
         drop it as a duplicate.
       </p>

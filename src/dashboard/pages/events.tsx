@@ -60,6 +60,12 @@ function listEvents(
   );
 }
 
+/** 422 for filters that cannot be read (as GET /events), 503 for a search that was stopped. */
+function listStatus(invalid: readonly string[], searchStoppedAfterMs: number | undefined): number {
+  if (invalid.length > 0) return 422;
+  return searchStoppedAfterMs === undefined ? 200 : 503;
+}
+
 export function eventsPages(ctx: AppContext) {
   return new Elysia({ name: "dashboard.events" })
     .use(eventResendPages(ctx))
@@ -89,11 +95,7 @@ export function eventsPages(ctx: AppContext) {
           firstEventCommand={firstEventCurl(displayOrigin(request), ctx.now())}
           signingRequired={ctx.config.eventsWebhookSecret !== undefined}
         />,
-        invalid.length > 0
-          ? { status: 422 }
-          : searchStoppedAfterMs === undefined
-            ? {}
-            : { status: 503 },
+        { status: listStatus(invalid, searchStoppedAfterMs) },
       );
     })
     .get("/dashboard/events/:id", async ({ params, request }) => {
