@@ -32,6 +32,11 @@ export interface FailedRequest {
 export const TYPED_FIELD_LABELS: Readonly<Record<string, string>> = {
   ...FORM_FIELD_LABELS,
   userid: "User id",
+  // Recovery windows and the test event (pages/endpoint-recovery.tsx), and the Failures
+  // page's bulk retry filters.
+  since: "Since (UTC)",
+  until: "Until (UTC, optional)",
+  event_type: "Test event type",
 };
 
 const PAGE_METHODS = new Set(["GET", "HEAD", "POST"]);

@@ -207,6 +207,15 @@
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden && due) schedule();
     });
+    // A form sent from the page replaces it: a fetch of the old page then would only be
+    // cut off (and, swapped in late, could show what the form is about to change).
+    document.addEventListener("submit", (event) => {
+      if (event.defaultPrevented) return;
+      clearTimeout(timer);
+      timer = undefined;
+      fetching = true;
+      stream?.close();
+    });
 
     // At most one fetch a second, however many notices come; a hidden tab fetches when shown.
     function schedule() {
