@@ -180,7 +180,12 @@
 
     const connect = () => {
       stream = new EventSource("/dashboard/stream");
-      stream.addEventListener("open", () => setStatus("Live"));
+      stream.addEventListener("open", () => {
+        setStatus("Live");
+        // What changed between rendering the page (or losing the stream) and now was
+        // announced to nobody: fetch once to catch up.
+        schedule();
+      });
       stream.addEventListener("event", () => {
         if (topics.has("events")) schedule();
       });

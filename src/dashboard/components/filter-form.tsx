@@ -89,6 +89,9 @@ function renderInput(field: TextField, current: string | undefined): JSX.Element
       value={current === undefined ? undefined : attr(current)}
       placeholder={field.placeholder === undefined ? undefined : attr(field.placeholder)}
       class={field.mono ? "mono" : undefined}
+      // Seconds allowed: a time copied from the API (or a link) has them, and the default
+      // 60 s step would mark such a value invalid and block sending the form again.
+      step={field.inputType === "datetime-local" ? "1" : undefined}
       autocomplete="off"
     />
   );

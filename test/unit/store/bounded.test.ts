@@ -37,6 +37,7 @@ describe("boundedStore", () => {
     "hooks",
     "retention",
     "recovery",
+    "charts",
   ];
   /** A store whose methods answer as each test says; only what a test calls exists. */
   const fakeStore = (methods: Record<string, unknown>, dialect: Dialect = "postgres") =>
