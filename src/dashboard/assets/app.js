@@ -250,7 +250,15 @@
           headers: { accept: "text/html" },
           credentials: "same-origin",
         });
-        if (!response.ok) return;
+        if (!response.ok) {
+          // The page cannot be fetched again (gone, or shown for a form's POST): stop
+          // listening rather than ask again on every notice.
+          if (response.status === 404 || response.status === 405) {
+            stream?.close();
+            topics.clear();
+          }
+          return;
+        }
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
         for (const region of document.querySelectorAll("[data-live-region]")) {
           const replacement = fresh.getElementById(region.id);

@@ -31,8 +31,49 @@ const OUTCOME_SERIES: readonly Series[] = [
   { key: "waiting", label: "waiting", className: "chart-waiting" },
 ];
 
+/**
+ * How long a page waits for its chart. A chart is an aside: when the database is slow
+ * (a lock, a long search beside it), the page is shown without it rather than held up
+ * to the request's own limit, or failed with it.
+ */
+export const CHART_BUDGET_MS = 2_000;
+
+const UNAVAILABLE = "The chart is not available right now: the database did not answer in time.";
+
+async function withinBudget(
+  ctx: AppContext,
+  draw: () => Promise<JSX.Element>,
+): Promise<JSX.Element> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<JSX.Element>((resolve) => {
+    timer = setTimeout(() => resolve(ChartEmpty({ text: UNAVAILABLE })), CHART_BUDGET_MS);
+  });
+  const drawn = draw().catch((error: unknown) => {
+    ctx.log.warn("dashboard chart not drawn", { error });
+    return ChartEmpty({ text: UNAVAILABLE });
+  });
+  try {
+    return await Promise.race([drawn, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Events per minute by source over the 24 hours before `now`, for the events page. */
-export async function eventsPerMinuteChart(ctx: AppContext, now: Date): Promise<JSX.Element> {
+export function eventsPerMinuteChart(ctx: AppContext, now: Date): Promise<JSX.Element> {
+  return withinBudget(ctx, () => drawEventsPerMinute(ctx, now));
+}
+
+/** Deliveries per minute by outcome, and the success rate, over 24 hours, for an endpoint page. */
+export function endpointDeliveriesChart(
+  ctx: AppContext,
+  endpointId: string,
+  now: Date,
+): Promise<JSX.Element> {
+  return withinBudget(ctx, () => drawEndpointDeliveries(ctx, endpointId, now));
+}
+
+async function drawEventsPerMinute(ctx: AppContext, now: Date): Promise<JSX.Element> {
   const since = new Date(now.getTime() - CHART_WINDOW_MS);
   const counts = await ctx.store.charts.eventsPerMinute(since, now);
   const chart = arrangeMinutes(counts, SOURCE_SERIES, since, now);
@@ -45,8 +86,7 @@ export async function eventsPerMinuteChart(ctx: AppContext, now: Date): Promise<
   });
 }
 
-/** Deliveries per minute by outcome, and the success rate, over 24 hours, for an endpoint page. */
-export async function endpointDeliveriesChart(
+async function drawEndpointDeliveries(
   ctx: AppContext,
   endpointId: string,
   now: Date,

@@ -124,7 +124,12 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
       title={endpoint.description === "" ? "Endpoint" : `Endpoint: ${endpoint.description}`}
       active="endpoints"
       csrfToken={csrfToken}
-      live={{ topics: ["deliveries"], endpointId: endpoint.id }}
+      // A refused edit is shown at the form's POST address, which a fetch cannot load again.
+      live={
+        Object.keys(props.edit.problems).length === 0
+          ? { topics: ["deliveries"], endpointId: endpoint.id }
+          : undefined
+      }
       actions={
         <>
           <PostButton
