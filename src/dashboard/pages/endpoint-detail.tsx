@@ -238,6 +238,9 @@ function DeliveriesSection(props: EndpointPageProps): JSX.Element {
         values={props.query}
         fields={[
           { name: "status", label: "Status", kind: "select", options: DELIVERY_STATUS_OPTIONS },
+          { name: "type", label: "Event type", placeholder: "order.* or order.paid" },
+          { name: "since", label: "Since (UTC)", inputType: "datetime-local" },
+          { name: "until", label: "Until (UTC)", inputType: "datetime-local" },
         ]}
       />
       <LiveRegion id="endpoint-deliveries">

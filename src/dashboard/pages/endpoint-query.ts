@@ -5,12 +5,19 @@
 import { DELIVERY_STATUSES } from "../../delivery/model.ts";
 import { decodeTimeCursor, type TimeCursor } from "../../store/cursor.ts";
 import type { DeliveryAttempt, DeliveryStatus } from "../../store/deliveries.ts";
+import { typeFilterProblem } from "../../store/event-filter.ts";
 import { type QueryValues, queryValue } from "../components/index.ts";
 import { splitNotice } from "../flash.ts";
 import type { PageNotice } from "./endpoint-list.tsx";
+import { parseFilterTime } from "./failures-query.ts";
 
 export interface DeliveryListRequest {
   readonly status: DeliveryStatus | undefined;
+  /** An exact event type or `prefix.*`, as GET /deliveries reads it. */
+  readonly eventType: string | undefined;
+  /** Created at or after, at or before (datetime-local values read as UTC). */
+  readonly since: Date | undefined;
+  readonly until: Date | undefined;
   readonly after: TimeCursor | undefined;
   /** What was ignored, and why: shown above the list rather than failing the page. */
   readonly problems: readonly string[];
@@ -26,12 +33,33 @@ export function readDeliveryListQuery(query: QueryValues): DeliveryListRequest {
   if (statusText !== undefined && status === undefined) {
     problems.push(`The status filter was ignored: expected ${DELIVERY_STATUSES.join(", ")}.`);
   }
+  const typeText = queryValue(query, "type")?.trim() || undefined;
+  const typeProblem = typeText === undefined ? undefined : typeFilterProblem(typeText);
+  if (typeProblem !== undefined)
+    problems.push(`The event type filter was ignored: ${typeProblem}.`);
+  const eventType = typeProblem === undefined && typeText !== "*" ? typeText : undefined;
+  const time = (name: "since" | "until", label: string) => {
+    const text = queryValue(query, name)?.trim() || undefined;
+    const date = text === undefined ? undefined : parseFilterTime(text);
+    if (text !== undefined && date === undefined) {
+      problems.push(
+        `The ${label} filter was ignored: expected a date and time in UTC such as 2026-11-22T10:00.`,
+      );
+    }
+    return date;
+  };
+  const since = time("since", "since");
+  let until = time("until", "until");
+  if (since && until && until.getTime() < since.getTime()) {
+    problems.push("The until filter was ignored: it is before since.");
+    until = undefined;
+  }
   const cursorText = queryValue(query, "cursor");
   const after = cursorText === undefined ? undefined : decodeTimeCursor(cursorText);
   if (cursorText !== undefined && after === undefined) {
     problems.push("That page link is not valid (any more): showing the newest deliveries.");
   }
-  return { status, after, problems };
+  return { status, eventType, since, until, after, problems };
 }
 
 /**

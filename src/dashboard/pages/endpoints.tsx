@@ -98,9 +98,9 @@ export function endpointsPages(ctx: AppContext) {
     query: Record<string, string | undefined>,
     refused?: RefusedForm,
   ) => {
-    const { status, after, problems } = readDeliveryListQuery(query);
+    const { status, eventType, since, until, after, problems } = readDeliveryListQuery(query);
     const deliveries = await store.deliveries.list(
-      { endpointId: endpoint.id, status },
+      { endpointId: endpoint.id, status, eventType, since, until },
       { limit: DELIVERIES_PER_PAGE, after },
     );
     const page = pageCookies(request);
