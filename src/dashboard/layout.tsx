@@ -1,11 +1,11 @@
 /**
  * The frame of every dashboard page: the document head (stylesheet and script from
  * /dashboard/assets, nothing inline: the CSP forbids it), the top navigation, the page
- * heading with optional actions and auto-refresh toggle, the content and a footer.
+ * heading with optional actions and the live status, the content and a footer.
  *
  * Usage:
  *   htmlResponse(
- *     <Layout title="Events" active="events" refreshSeconds={10}>
+ *     <Layout title="Events" active="events" live={{ topics: ["events"] }}>
  *       <FilterForm … /> <Table … /> <Pager … />
  *     </Layout>,
  *   )
@@ -30,9 +30,6 @@ export const NAV_ITEMS: readonly { key: NavKey; label: string; href: string }[] 
 export const STYLESHEET_HREF = "/dashboard/assets/style.css";
 export const SCRIPT_SRC = "/dashboard/assets/app.js";
 
-/** Shortest auto-refresh period accepted: quicker reloads only load the database. */
-export const MIN_REFRESH_SECONDS = 2;
-
 export interface LayoutProps {
   /** The page heading and document title (escaped). */
   readonly title: string;
@@ -40,8 +37,6 @@ export interface LayoutProps {
   readonly active?: NavKey;
   /** Published as `<meta name="csrf-token">` for scripts; forms use `<CsrfField>`. */
   readonly csrfToken?: string;
-  /** Reload the page every N seconds (app.js; pauses while the user is busy). */
-  readonly refreshSeconds?: number;
   /** Keep the page's <LiveRegion>s up to date (components/live-region.tsx). */
   readonly live?: LiveSpec;
   /** Buttons or links beside the heading, e.g. a `<PostButton>` (trusted markup). */
@@ -54,15 +49,10 @@ export function Layout({
   title,
   active,
   csrfToken,
-  refreshSeconds,
   live,
   actions,
   children,
 }: LayoutProps): JSX.Element {
-  const refresh =
-    refreshSeconds !== undefined && Number.isFinite(refreshSeconds)
-      ? Math.max(MIN_REFRESH_SECONDS, Math.round(refreshSeconds))
-      : undefined;
   return (
     <>
       {"<!doctype html>"}
@@ -104,7 +94,6 @@ export function Layout({
               <h1 safe>{title}</h1>
               <div class="page-actions">
                 {actions ?? ""}
-                {refresh === undefined ? "" : <RefreshToggle seconds={refresh} />}
                 {live === undefined ? (
                   ""
                 ) : (
@@ -125,22 +114,5 @@ export function Layout({
         </body>
       </html>
     </>
-  );
-}
-
-/** The auto-refresh switch; hidden until app.js takes it over. */
-function RefreshToggle({ seconds }: { readonly seconds: number }): JSX.Element {
-  return (
-    <div class="refresh" data-refresh-seconds={seconds}>
-      <button
-        type="button"
-        class="btn btn-small btn-quiet"
-        data-refresh-toggle
-        aria-pressed="true"
-        hidden
-      >
-        Auto-refresh
-      </button>
-    </div>
   );
 }

@@ -5,13 +5,9 @@
 //   data-reveal-target="ID" on a button: show or mask the secret #ID, whose mask is the
 //                           element with data-secret-mask="ID"
 //   data-confirm="QUESTION" on a form: ask before submitting
-//   data-refresh-seconds=N  on an element: reload the page every N seconds, with a
-//                           [data-refresh-toggle] button inside to switch it on and off
 //   data-live-topics="…"    on <main>: keep the [data-live-region]s up to date from
 //                           /dashboard/stream (components/live-region.tsx)
 (() => {
-  const REFRESH_SETTING = "hookyard.autoRefresh";
-
   // Copy and Reveal buttons start hidden, so none shows where this script does not run.
   showScriptButtons(document);
 
@@ -76,70 +72,6 @@
     const question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   });
-
-  const refreshBox = document.querySelector("[data-refresh-seconds]");
-  if (refreshBox) startAutoRefresh(refreshBox);
-
-  function startAutoRefresh(box) {
-    const seconds = Number(box.getAttribute("data-refresh-seconds"));
-    if (!Number.isFinite(seconds) || seconds < 1) return;
-    const toggle = box.querySelector("[data-refresh-toggle]");
-    let enabled = readSetting() !== "off";
-    let remaining = seconds;
-
-    const show = () => {
-      if (!toggle) return;
-      toggle.hidden = false;
-      toggle.setAttribute("aria-pressed", String(enabled));
-      toggle.textContent = enabled ? `Auto-refresh: on (${seconds} s)` : "Auto-refresh: off";
-    };
-    toggle?.addEventListener("click", () => {
-      enabled = !enabled;
-      remaining = seconds;
-      writeSetting(enabled ? "on" : "off");
-      show();
-    });
-    show();
-
-    setInterval(() => {
-      // A hidden tab waits; it catches up within a second of being shown again.
-      if (!enabled || document.hidden) return;
-      // Someone typing a filter or selecting text to copy must not lose it to a reload:
-      // start the count again once they are done.
-      if (userIsBusy()) {
-        remaining = seconds;
-        return;
-      }
-      remaining -= 1;
-      // reload() keeps the URL, and with it the filters and the page.
-      if (remaining <= 0) window.location.reload();
-    }, 1000);
-  }
-
-  function userIsBusy() {
-    const active = document.activeElement;
-    if (active?.matches("input, textarea, select, [contenteditable]")) return true;
-    const selection = window.getSelection();
-    return Boolean(selection && !selection.isCollapsed && String(selection) !== "");
-  }
-
-  // localStorage can throw (storage disabled, private modes): then the switch simply
-  // does not persist.
-  function readSetting() {
-    try {
-      return window.localStorage.getItem(REFRESH_SETTING);
-    } catch {
-      return null;
-    }
-  }
-
-  function writeSetting(value) {
-    try {
-      window.localStorage.setItem(REFRESH_SETTING, value);
-    } catch {
-      // not remembered; still applies to this page
-    }
-  }
 
   const livePage = document.querySelector("main[data-live-topics]");
   if (livePage && "EventSource" in window && "DOMParser" in window) startLive(livePage);

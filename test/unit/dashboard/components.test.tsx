@@ -7,6 +7,7 @@ import {
   TextView,
   truncateUtf8,
 } from "../../../src/dashboard/components/json-view.tsx";
+import type { LiveSpec } from "../../../src/dashboard/components/live-region.tsx";
 import { PostButton } from "../../../src/dashboard/components/post-button.tsx";
 import { badgeTone, StatusBadge } from "../../../src/dashboard/components/status-badge.tsx";
 import { formatUtc, Time } from "../../../src/dashboard/components/time.tsx";
@@ -182,15 +183,18 @@ describe("Layout", () => {
     }
   });
 
-  test("offers auto-refresh only when asked, never faster than every 2 seconds", async () => {
-    const period = async (seconds?: number) => {
-      const parsed = await parse(<Layout title="x" refreshSeconds={seconds} />);
-      return parsed.elements.find((e) => "data-refresh-seconds" in e.attributes)?.attributes[
-        "data-refresh-seconds"
-      ];
+  test("a live page names what it listens for; any other page listens to nothing", async () => {
+    const attributesOf = async (live?: LiveSpec) => {
+      const parsed = await parse(<Layout title="x" live={live} />);
+      return parsed.elements.find((e) => e.tag === "main")?.attributes ?? {};
     };
-    expect(await period(undefined)).toBeUndefined();
-    expect(await period(10)).toBe("10");
-    expect(await period(0.2)).toBe("2");
+    expect(await attributesOf(undefined)).not.toHaveProperty("data-live-topics");
+    expect(
+      await attributesOf({ topics: ["events", "deliveries"], endpointId: "ep", pollSeconds: 0.2 }),
+    ).toMatchObject({
+      "data-live-topics": "events deliveries",
+      "data-live-endpoint": "ep",
+      "data-live-poll-seconds": "1",
+    });
   });
 });

@@ -117,7 +117,7 @@ describe("dashboard components escape attacker-controlled text", () => {
 describe("the dashboard stays within its Content-Security-Policy", () => {
   test("no component renders inline styles, inline scripts or event handlers", async () => {
     const page = renderSync(
-      <Layout title="All" active="events" refreshSeconds={5} csrfToken="t">
+      <Layout title="All" active="events" live={{ topics: ["events"] }} csrfToken="t">
         {renderings.map(([, render]) => render())}
       </Layout>,
     );
