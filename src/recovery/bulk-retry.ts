@@ -5,9 +5,8 @@
  * one endpoint. Those of a disabled endpoint are skipped: queued, they would only wait.
  */
 import type { AppContext } from "../context.ts";
-import type { TimeCursor } from "../store/cursor.ts";
 import type { FailedFilter, TimeWindow } from "../store/recovery.ts";
-import { RECOVERY_BATCH } from "./service.ts";
+import { inBatches, RECOVERY_BATCH } from "./service.ts";
 
 /** What a bulk retry of a filter would do now, for the page that asks to confirm it. */
 export interface BulkRetryPlan {
@@ -77,25 +76,4 @@ export async function bulkRetry(ctx: AppContext, filter: FailedFilter): Promise<
     );
   }
   return { queued, skipped };
-}
-
-/**
- * Runs `batch` to the end, waking the workers after each batch that queued something, so
- * they start sending while the next is written; the total queued.
- */
-async function inBatches(
-  ctx: AppContext,
-  batch: (after: TimeCursor | undefined) => Promise<{ queued: number; next: TimeCursor | null }>,
-): Promise<number> {
-  let total = 0;
-  let after: TimeCursor | undefined;
-  for (;;) {
-    const result = await batch(after);
-    total += result.queued;
-    if (result.queued > 0) await ctx.store.wake("deliveries");
-    if (result.next === null) return total;
-    after = result.next;
-    // SQLite runs a batch on this thread: let the server answer others in between.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }

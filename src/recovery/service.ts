@@ -224,8 +224,11 @@ export async function sendTest(
  */
 export const RECOVERY_REQUEST_SECONDS = 300;
 
-/** Runs `batch` until it reaches the end, waking the workers after each; the total queued. */
-async function inBatches(
+/**
+ * Runs `batch` until it reaches the end, waking the workers after each, so they start
+ * sending while the next is written; the total queued. Shared with ./bulk-retry.ts.
+ */
+export async function inBatches(
   ctx: AppContext,
   batch: (after: TimeCursor | undefined) => Promise<BatchResult>,
 ): Promise<number> {

@@ -10,12 +10,12 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import {
   browserUnavailable,
-  installAxe,
   launchChromium,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
 import {
+  dashboardContexts,
   NO_PROBLEMS,
   pageProblems,
   VIEWPORTS,
@@ -42,7 +42,7 @@ describe.skipIf(browserUnavailable !== undefined)(
     let app: TestApp;
     let down: Receiver;
     let up: Receiver;
-    const contexts = new Map<string, BrowserContext>();
+    let contexts = new Map<string, BrowserContext>();
     const seeded = { failing: "", healthy: "" };
 
     beforeAll(async () => {
@@ -80,15 +80,7 @@ describe.skipIf(browserUnavailable !== undefined)(
         10_000,
         () => "the failing endpoint's deliveries never failed",
       );
-      for (const view of VIEWPORTS) {
-        const context = await browser.newContext({
-          httpCredentials: { username: "admin", password: ADMIN_TOKEN },
-          viewport: { width: view.width, height: view.height },
-          isMobile: view.isMobile,
-        });
-        await installAxe(context);
-        contexts.set(view.name, context);
-      }
+      contexts = await dashboardContexts(browser, ADMIN_TOKEN);
     }, TIMEOUT);
     afterAll(async () => {
       for (const context of contexts.values()) await context.close();

@@ -11,13 +11,13 @@ import { EVENT_SOURCES, type NewEvent } from "../../src/store/events.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
 import {
   browserUnavailable,
-  installAxe,
   launchChromium,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
 import {
   DESKTOP,
+  dashboardContexts,
   NO_PROBLEMS,
   pageProblems,
   VIEWPORTS,
@@ -49,7 +49,7 @@ afterAll(() => browser?.close());
 describe.skipIf(browserUnavailable !== undefined)("the events pages for operators", () => {
   let app: TestApp;
   let receiver: Receiver;
-  const contexts = new Map<string, BrowserContext>();
+  let contexts = new Map<string, BrowserContext>();
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -79,15 +79,7 @@ describe.skipIf(browserUnavailable !== undefined)("the events pages for operator
       },
       new Date(),
     );
-    for (const view of VIEWPORTS) {
-      const context = await browser.newContext({
-        httpCredentials: { username: "admin", password: ADMIN_TOKEN },
-        viewport: { width: view.width, height: view.height },
-        isMobile: view.isMobile,
-      });
-      await installAxe(context);
-      contexts.set(view.name, context);
-    }
+    contexts = await dashboardContexts(browser, ADMIN_TOKEN);
   }, TIMEOUT);
   afterAll(async () => {
     for (const context of contexts.values()) await context.close();

@@ -10,12 +10,16 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import {
   browserUnavailable,
-  installAxe,
   launchChromium,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
-import { NO_PROBLEMS, pageProblems, VIEWPORTS } from "../support/dashboard-browser.ts";
+import {
+  dashboardContexts,
+  NO_PROBLEMS,
+  pageProblems,
+  VIEWPORTS,
+} from "../support/dashboard-browser.ts";
 import { type Receiver, startReceiver, status } from "../support/receiver.ts";
 import { until } from "../support/until.ts";
 
@@ -31,7 +35,7 @@ describe.skipIf(browserUnavailable !== undefined)("the Failures page in a browse
   let browser: Browser;
   let app: TestApp;
   let receiver: Receiver;
-  const contexts = new Map<string, BrowserContext>();
+  let contexts = new Map<string, BrowserContext>();
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -73,15 +77,7 @@ describe.skipIf(browserUnavailable !== undefined)("the Failures page in a browse
       body: JSON.stringify({ enabled: false }),
     });
     expect(disabled.status).toBe(200);
-    for (const view of VIEWPORTS) {
-      const context = await browser.newContext({
-        httpCredentials: { username: "admin", password: ADMIN_TOKEN },
-        viewport: { width: view.width, height: view.height },
-        isMobile: view.isMobile,
-      });
-      await installAxe(context);
-      contexts.set(view.name, context);
-    }
+    contexts = await dashboardContexts(browser, ADMIN_TOKEN);
   }, TIMEOUT);
   afterAll(async () => {
     for (const context of contexts.values()) await context.close();

@@ -4,8 +4,8 @@
  * and what axe-core finds. Each check answers a list of what is wrong, empty when
  * nothing is, so a failure names the page and the elements.
  */
-import type { Page } from "playwright-core";
-import { axeFindings } from "./browser.ts";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { axeFindings, installAxe } from "./browser.ts";
 
 export interface Viewport {
   readonly name: string;
@@ -17,6 +17,27 @@ export interface Viewport {
 export const DESKTOP: Viewport = { name: "desktop", width: 1440, height: 900, isMobile: false };
 export const PHONE: Viewport = { name: "phone", width: 390, height: 844, isMobile: true };
 export const VIEWPORTS = [DESKTOP, PHONE] as const;
+
+/**
+ * A browser context per screen size, logged in to the dashboard with `password` and with
+ * axe-core installed, by the size's name; close each when done.
+ */
+export async function dashboardContexts(
+  browser: Browser,
+  password: string,
+): Promise<Map<string, BrowserContext>> {
+  const contexts = new Map<string, BrowserContext>();
+  for (const view of VIEWPORTS) {
+    const context = await browser.newContext({
+      httpCredentials: { username: "admin", password },
+      viewport: { width: view.width, height: view.height },
+      isMobile: view.isMobile,
+    });
+    await installAxe(context);
+    contexts.set(view.name, context);
+  }
+  return contexts;
+}
 
 /** WCAG 2.2's minimum target size (2.5.8), in CSS pixels. */
 export const MIN_TARGET_PX = 24;
