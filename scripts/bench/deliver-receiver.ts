@@ -112,8 +112,13 @@ export function verifySignatures(
       if (!webhook) throw new Error("no such endpoint");
       webhook.verify(body, headers);
       verified++;
-    } catch {
+    } catch (error) {
       failed++;
+      if (failed === 1) {
+        console.error(
+          `  a signature did not verify (${(error as Error).message}): ${receiver.paths[i]} ${JSON.stringify(headers)} ${body.slice(0, 200)}`,
+        );
+      }
     }
   });
   return { verified, failed };

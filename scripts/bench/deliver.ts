@@ -219,7 +219,9 @@ try {
         runEndToEnd(contestant, db, load),
       );
       if (result.signatures.failed > 0 || result.signatures.verified === 0) {
-        throw new Error(`${contestant}: deliveries whose signatures do not verify`);
+        throw new Error(
+          `${contestant}: deliveries whose signatures do not verify (${result.signatures.verified} verified, ${result.signatures.failed} failed)`,
+        );
       }
       endToEnd.get(contestant)?.push(result);
       console.log(describeResult(contestant, result));

@@ -84,13 +84,16 @@ async function deliver(payload: unknown, helpers: JobHelpers): Promise<void> {
     data: row.payload,
   });
   const messageId = `evt_${row.event_id}`;
-  const signature = new Webhook(row.secret).sign(messageId, new Date(), body);
+  // One reading of the clock for the signature and its header: two could fall either side
+  // of a second, and the receiver would refuse the signature.
+  const sentAt = new Date();
+  const signature = new Webhook(row.secret).sign(messageId, sentAt, body);
   const response = await fetch(row.url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       "webhook-id": messageId,
-      "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+      "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
       "webhook-signature": signature,
     },
     body,
