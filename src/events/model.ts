@@ -14,6 +14,15 @@ export const EventSchema = t.Object({
   occurred_at: t.String({ format: "date-time" }),
   received_at: t.String({ format: "date-time" }),
   payload: t.Unknown(),
+  headers: t.Record(t.String(), t.String(), {
+    description: "the request's headers as received, without credentials",
+  }),
+  body: t.Nullable(
+    t.String({
+      description:
+        "the request body exactly as received, for events from a source (/in/<name>); null where the payload is the body",
+    }),
+  ),
 });
 
 export type EventJson = typeof EventSchema.static;
@@ -29,6 +38,8 @@ export function eventJson(event: StoredEvent): EventJson {
     occurred_at: event.occurredAt.toISOString(),
     received_at: event.receivedAt.toISOString(),
     payload: event.payload,
+    headers: { ...event.headers },
+    body: event.body,
   };
 }
 

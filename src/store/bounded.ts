@@ -69,6 +69,7 @@ export function boundedStore(store: Store, ms: number): Store {
     retention: boundedCalls(store.retention, ms, "retention"),
     recovery: boundedCalls(store.recovery, ms, "recovery"),
     charts: boundedCalls(store.charts, ms, "charts"),
+    sources: boundedCalls(store.sources, ms, "sources"),
     migrate: () => store.migrate(),
     ping: () => bounded(store.ping(), ms, "ping"),
     tryExclusive: (name, task) => store.tryExclusive(name, task),

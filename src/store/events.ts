@@ -4,7 +4,10 @@
  */
 import type { TimeCursor } from "./cursor.ts";
 
-/** Where events come from: the one list the API's filters, the stream and the dashboard read. */
+/**
+ * The built-in routes events come from: with the names of the sources (./sources.ts), what
+ * the API's filters, the stream and the dashboard take as an event's source.
+ */
 export const EVENT_SOURCES = [
   "github",
   "entity",
@@ -16,6 +19,9 @@ export const EVENT_SOURCES = [
 
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
+/** A built-in route, or a source's name (which SOURCE_NAME allows and no built-in takes). */
+export type EventOrigin = EventSource | (string & {});
+
 /**
  * The longest entity id an event may carry, in characters. It is an index key, and
  * PostgreSQL refuses a btree key over 2,704 bytes with an error (a GitHub push whose
@@ -24,7 +30,7 @@ export type EventSource = (typeof EVENT_SOURCES)[number];
 export const MAX_ENTITY_ID_LENGTH = 256;
 
 export interface NewEvent {
-  readonly source: EventSource;
+  readonly source: EventOrigin;
   /** `github.push`, `task.update`, `hook.triggered`… */
   readonly type: string;
   readonly entityType?: string | null;
@@ -45,6 +51,11 @@ export interface NewEvent {
   readonly headers: Readonly<Record<string, string>>;
   /** The sender's id for this delivery; a second event with the same source and key is a duplicate. */
   readonly dedupeKey?: string | null;
+  /**
+   * The request body exactly as received, when the payload does not keep it (a source's
+   * events: ../sources/): what `hookyard listen` forwards for the receiver to verify.
+   */
+  readonly body?: string | null;
 }
 
 export interface StoredEvent {
@@ -58,6 +69,8 @@ export interface StoredEvent {
   readonly receivedAt: Date;
   readonly payload: unknown;
   readonly headers: Readonly<Record<string, string>>;
+  /** The request body exactly as received; null where the payload is all there is. */
+  readonly body: string | null;
 }
 
 /** The event as it is stored under `id`: what `record` answers, without reading it back. */
@@ -73,6 +86,7 @@ export function storedEvent(id: string, event: NewEvent): StoredEvent {
     receivedAt: event.receivedAt,
     payload: event.payload,
     headers: event.headers,
+    body: event.body ?? null,
   };
 }
 

@@ -5,12 +5,14 @@ import pg0002 from "../../drizzle/pg/0002_latest_attempt_on_delivery.sql" with {
 import pg0003 from "../../drizzle/pg/0003_deliveries_fillfactor.sql" with { type: "text" };
 import pg0004 from "../../drizzle/pg/0004_endpoint_health.sql" with { type: "text" };
 import pg0005 from "../../drizzle/pg/0005_list_indexes.sql" with { type: "text" };
+import pg0006 from "../../drizzle/pg/0006_gateway_sources.sql" with { type: "text" };
 import sqlite0000 from "../../drizzle/sqlite/0000_init.sql" with { type: "text" };
 import sqlite0001 from "../../drizzle/sqlite/0001_latest_attempt_on_delivery.sql" with {
   type: "text",
 };
 import sqlite0002 from "../../drizzle/sqlite/0002_endpoint_health.sql" with { type: "text" };
 import sqlite0003 from "../../drizzle/sqlite/0003_list_indexes.sql" with { type: "text" };
+import sqlite0004 from "../../drizzle/sqlite/0004_gateway_sources.sql" with { type: "text" };
 import type { EmbeddedMigration } from "./migrate.ts";
 
 export const pgMigrations: readonly EmbeddedMigration[] = [
@@ -20,10 +22,12 @@ export const pgMigrations: readonly EmbeddedMigration[] = [
   { tag: "0003_deliveries_fillfactor", sql: pg0003 },
   { tag: "0004_endpoint_health", sql: pg0004 },
   { tag: "0005_list_indexes", sql: pg0005 },
+  { tag: "0006_gateway_sources", sql: pg0006 },
 ];
 export const sqliteMigrations: readonly EmbeddedMigration[] = [
   { tag: "0000_init", sql: sqlite0000 },
   { tag: "0001_latest_attempt_on_delivery", sql: sqlite0001 },
   { tag: "0002_endpoint_health", sql: sqlite0002 },
   { tag: "0003_list_indexes", sql: sqlite0003 },
+  { tag: "0004_gateway_sources", sql: sqlite0004 },
 ];

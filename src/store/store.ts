@@ -3,6 +3,7 @@
  * dialect (pg/, sqlite/) implements every part with typed drizzle queries, and where the
  * dialects truly differ (claiming work, locks, wake-ups) the difference stays inside.
  */
+
 import type { ChartStore } from "./charts.ts";
 import type { DeliveryStore } from "./deliveries.ts";
 import type { EndpointHealthStore } from "./endpoint-health.ts";
@@ -13,6 +14,7 @@ import type { MigrationReport } from "./migrate.ts";
 import type { RecoveryStore } from "./recovery.ts";
 import type { RelayStore } from "./relay.ts";
 import type { RetentionStore } from "./retention.ts";
+import type { SourceStore } from "./sources.ts";
 
 export type Dialect = "postgres" | "sqlite";
 
@@ -36,6 +38,7 @@ export interface Store {
   readonly retention: RetentionStore;
   readonly recovery: RecoveryStore;
   readonly charts: ChartStore;
+  readonly sources: SourceStore;
 
   /** Applies pending migrations; safe to run from several instances at once. */
   migrate(): Promise<MigrationReport>;

@@ -196,6 +196,7 @@ describe("entityState", () => {
     receivedAt: at(minute),
     payload: { action, payload: fields },
     headers: {},
+    body: null,
   });
 
   test("folds the entity events' own fields, in time order", () => {

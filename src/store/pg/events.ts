@@ -314,6 +314,7 @@ export async function insertEvents(
     typeof payload === "string" ? payload : utf8.decode(payload),
     headers,
     change,
+    event.body ?? null,
   ]);
   const rows = await client.unsafe<
     { kind: "event" | "change" | "woken"; id: string | null; n: number }[]
@@ -371,6 +372,7 @@ const EVENT_COLUMNS = [
   ["payload", "text::jsonb"],
   ["headers", "text::jsonb"],
   ["change", "text::jsonb"],
+  ["body", "text"],
 ] as const;
 
 /**
@@ -400,9 +402,9 @@ function insertEventsStatement(count: number): string {
     with input (ord, ${names.join(", ")}) as (
       values ${values.join(",\n        ")}
     ), new_events as (
-      insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
+      insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key, body)
       select id, source, type, entity_type, entity_id, action, occurred_at, received_at,
-             payload, headers, dedupe_key
+             payload, headers, dedupe_key, body
       from input order by ord
       on conflict (source, dedupe_key) do nothing
       returning id, type, received_at

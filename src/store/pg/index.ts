@@ -23,6 +23,7 @@ import { PgRecoveryStore } from "./recovery.ts";
 import { PgRelayStore } from "./relay.ts";
 import { PgRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
+import { PgSourceStore } from "./sources.ts";
 import { CONNECT_TIMEOUT_MS, parsePgTarget } from "./target.ts";
 
 const CHANNELS: Record<WorkQueue, string> = {
@@ -69,6 +70,7 @@ export class PgStore implements Store {
   readonly retention: PgRetentionStore;
   readonly recovery: PgRecoveryStore;
   readonly charts: PgChartStore;
+  readonly sources: PgSourceStore;
   private readonly db: PgDb;
   private readonly heldLocks = new Set<string>();
   private readonly broadcasts: NotifyBatcher;
@@ -94,6 +96,7 @@ export class PgStore implements Store {
     this.endpointHealth = new PgEndpointHealthStore(this.db);
     this.deliveries = new PgDeliveryStore(this.db, workerClient);
     this.relay = new PgRelayStore(this.db);
+    this.sources = new PgSourceStore(this.db);
     this.charts = new PgChartStore(this.db);
     this.recovery = new PgRecoveryStore(this.db);
   }

@@ -39,6 +39,12 @@ export const events = pgTable(
     headers: jsonb("headers").$type<Record<string, string>>().notNull(),
     /** The sender's own id for the delivery (GitHub delivery id, webhook-id…), for dedupe. */
     dedupeKey: text("dedupe_key"),
+    /**
+     * The request body exactly as a source received it (../../sources/), which `payload`
+     * (parsed) does not keep: what `hookyard listen` forwards, so that the receiver's own
+     * signature check passes. Null for the built-in routes, whose payload is their body.
+     */
+    body: text("body"),
   },
   (table) => [
     uniqueIndex("events_source_dedupe_key_uq").on(table.source, table.dedupeKey),
@@ -55,6 +61,8 @@ export const endpoints = pgTable("endpoints", {
   description: text("description").notNull().default(""),
   secret: text("secret").notNull(),
   eventTypes: jsonb("event_types").$type<string[]>().notNull(),
+  /** A payload filter (../../delivery/payload-filter/), as the user wrote it; null: none. */
+  filter: jsonb("filter"),
   enabled: boolean("enabled").notNull().default(true),
   disabledReason: text("disabled_reason"),
   createdAt: at("created_at").notNull(),
@@ -68,6 +76,18 @@ export const endpoints = pgTable("endpoints", {
   // The secret before the last rotation, which deliveries are signed with too until then.
   previousSecret: text("previous_secret"),
   previousSecretUntil: at("previous_secret_until"),
+});
+
+/** Named inbound URLs (`/in/<name>`) and how each checks its sender (../../sources/). */
+export const sources = pgTable("sources", {
+  name: text("name").primaryKey(),
+  /** The verifier's settings, secrets included: the whole of what /in/<name> checks. */
+  verifier: jsonb("verifier").notNull(),
+  /** A template for the event type (`{{body.kind}}`); null: the provider's own field. */
+  eventType: text("event_type"),
+  description: text("description").notNull().default(""),
+  createdAt: at("created_at").notNull(),
+  updatedAt: at("updated_at").notNull(),
 });
 
 // Pages keep 30% free (fillfactor 70, set by migration 0003: drizzle's table builder has no

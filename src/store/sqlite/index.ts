@@ -25,6 +25,7 @@ import { SqliteRelayStore } from "./relay.ts";
 import { SqliteRetentionStore } from "./retention.ts";
 import * as schema from "./schema.ts";
 import { SearchThread } from "./search-thread.ts";
+import { SqliteSourceStore } from "./sources.ts";
 import { type CheckpointerLog, WalCheckpointer } from "./wal-checkpointer.ts";
 
 const SILENT: CheckpointerLog = { debug: () => {}, warn: () => {} };
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly retention: SqliteRetentionStore;
   readonly recovery: SqliteRecoveryStore;
   readonly charts: SqliteChartStore;
+  readonly sources: SqliteSourceStore;
   private readonly db: SqliteDb;
   private readonly wakeups = new EventEmitter();
   private readonly broadcasts = new EventEmitter().setMaxListeners(0);
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
     this.endpointHealth = new SqliteEndpointHealthStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));
+    this.sources = new SqliteSourceStore(this.db);
     this.charts = new SqliteChartStore(this.db);
     this.recovery = new SqliteRecoveryStore(this.db, sqlite);
   }

@@ -25,6 +25,7 @@ export interface EventInsert {
   readonly dedupeKey: string | null;
   /** The `changes` row's JSON, or null for none. */
   readonly change: string | null;
+  readonly body: string | null;
 }
 
 /** From this length of payload JSON on, an event is written on a thread of its own. */
@@ -48,6 +49,7 @@ export function eventInsert(id: string, event: NewEvent, change: unknown): Event
     headers: JSON.stringify(event.headers),
     dedupeKey: event.dedupeKey ?? null,
     change: change === undefined || change === null ? null : JSON.stringify(change),
+    body: event.body ?? null,
   };
 }
 
@@ -65,8 +67,8 @@ export interface RecordStatements {
 export function prepareRecordStatements(sqlite: Database): RecordStatements {
   return {
     insertEvent: sqlite.prepare(
-      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
+      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key, body)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
     ),
     insertChange: sqlite.prepare<{ id: number }, [string]>(
       "insert into changes (data) values (?) returning id",
@@ -98,6 +100,7 @@ export function insertEvent(statements: RecordStatements, row: EventInsert): Ins
     typeof row.payload === "string" ? row.payload : utf8.decode(row.payload),
     row.headers,
     row.dedupeKey,
+    row.body,
   );
   if (inserted.changes === 0) {
     return {

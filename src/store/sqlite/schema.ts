@@ -30,6 +30,12 @@ export const events = sqliteTable(
     headers: json<Record<string, string>>("headers").notNull(),
     /** The sender's own id for the delivery (GitHub delivery id, webhook-id…), for dedupe. */
     dedupeKey: text("dedupe_key"),
+    /**
+     * The request body exactly as a source received it (../../sources/), which `payload`
+     * (parsed) does not keep: what `hookyard listen` forwards, so that the receiver's own
+     * signature check passes. Null for the built-in routes, whose payload is their body.
+     */
+    body: text("body"),
   },
   (table) => [
     uniqueIndex("events_source_dedupe_key_uq").on(table.source, table.dedupeKey),
@@ -46,6 +52,8 @@ export const endpoints = sqliteTable("endpoints", {
   description: text("description").notNull().default(""),
   secret: text("secret").notNull(),
   eventTypes: json<string[]>("event_types").notNull(),
+  /** A payload filter (../../delivery/payload-filter/), as the user wrote it; null: none. */
+  filter: json<unknown>("filter"),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
   disabledReason: text("disabled_reason"),
   createdAt: at("created_at").notNull(),
@@ -59,6 +67,18 @@ export const endpoints = sqliteTable("endpoints", {
   // The secret before the last rotation, which deliveries are signed with too until then.
   previousSecret: text("previous_secret"),
   previousSecretUntil: at("previous_secret_until"),
+});
+
+/** Named inbound URLs (`/in/<name>`) and how each checks its sender (../../sources/). */
+export const sources = sqliteTable("sources", {
+  name: text("name").primaryKey(),
+  /** The verifier's settings, secrets included: the whole of what /in/<name> checks. */
+  verifier: json<unknown>("verifier").notNull(),
+  /** A template for the event type (`{{body.kind}}`); null: the provider's own field. */
+  eventType: text("event_type"),
+  description: text("description").notNull().default(""),
+  createdAt: at("created_at").notNull(),
+  updatedAt: at("updated_at").notNull(),
 });
 
 export const deliveries = sqliteTable(
