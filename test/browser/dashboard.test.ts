@@ -14,6 +14,7 @@ import {
   browserUnavailable,
   installAxe,
   launchChromium,
+  retryOnPlaywrightRace,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
@@ -222,20 +223,22 @@ describe.skipIf(browserUnavailable !== undefined)("the dashboard in a browser", 
     view: Viewport = VIEWPORTS[0],
     allowed: readonly number[] = [],
   ): Promise<void> {
-    const page = await (contexts.get(view.name) as BrowserContext).newPage();
-    const watch = watchForProblems(page);
-    try {
-      await run(page);
-      expect(await xssRan(page)).toBeUndefined();
-      const unexpected = watch.problems.filter(
-        (problem) =>
-          !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
-          !isCutOffLiveFetch(problem),
-      );
-      expect(unexpected).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    await retryOnPlaywrightRace(async () => {
+      const page = await (contexts.get(view.name) as BrowserContext).newPage();
+      const watch = watchForProblems(page);
+      try {
+        await run(page);
+        expect(await xssRan(page)).toBeUndefined();
+        const unexpected = watch.problems.filter(
+          (problem) =>
+            !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
+            !isCutOffLiveFetch(problem),
+        );
+        expect(unexpected).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
   }
 
   /** Runs `check` on a tab at each screen size in turn. */

@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from "../support/app.ts";
 import {
   browserUnavailable,
   launchChromium,
+  retryOnPlaywrightRace,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
@@ -93,19 +94,21 @@ describe.skipIf(browserUnavailable !== undefined)("the events pages for operator
     run: (page: Page) => Promise<void>,
     allowed: readonly number[] = [],
   ): Promise<void> {
-    const page = await (contexts.get(view.name) as BrowserContext).newPage();
-    const watch = watchForProblems(page);
-    try {
-      await run(page);
-      const unexpected = watch.problems.filter(
-        (problem) =>
-          !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
-          !LEFT_LIVE_PAGE.test(problem),
-      );
-      expect(unexpected).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    await retryOnPlaywrightRace(async () => {
+      const page = await (contexts.get(view.name) as BrowserContext).newPage();
+      const watch = watchForProblems(page);
+      try {
+        await run(page);
+        const unexpected = watch.problems.filter(
+          (problem) =>
+            !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
+            !LEFT_LIVE_PAGE.test(problem),
+        );
+        expect(unexpected).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
   }
 
   async function expectNoProblems(page: Page, what: string): Promise<void> {

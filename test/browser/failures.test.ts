@@ -11,6 +11,7 @@ import { postJson, startTestApp, type TestApp } from "../support/app.ts";
 import {
   browserUnavailable,
   launchChromium,
+  retryOnPlaywrightRace,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
@@ -87,19 +88,21 @@ describe.skipIf(browserUnavailable !== undefined)("the Failures page in a browse
   });
 
   async function withPage(run: (page: Page) => Promise<void>, viewName: string) {
-    const page = await (contexts.get(viewName) as BrowserContext).newPage();
-    const watch = watchForProblems(page);
-    try {
-      await run(page);
-      expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
-      // Leaving a live page ends its stream: the browser reports that as an aborted request.
-      const problems = watch.problems.filter(
-        (problem) => !/^request failed: \S+\/dashboard\/stream net::ERR_ABORTED/.test(problem),
-      );
-      expect(problems).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    await retryOnPlaywrightRace(async () => {
+      const page = await (contexts.get(viewName) as BrowserContext).newPage();
+      const watch = watchForProblems(page);
+      try {
+        await run(page);
+        expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+        // Leaving a live page ends its stream: the browser reports that as an aborted request.
+        const problems = watch.problems.filter(
+          (problem) => !/^request failed: \S+\/dashboard\/stream net::ERR_ABORTED/.test(problem),
+        );
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
   }
 
   async function expectNoProblems(page: Page, what: string): Promise<void> {

@@ -135,3 +135,19 @@ interface AxeResults {
     readonly nodes: readonly { readonly target: readonly unknown[] }[];
   }[];
 }
+
+/**
+ * Runs `attempt` again, once, when Playwright's client lost track of one of its own
+ * objects ("Object with guid request@… was not bound in the connection"): a race inside
+ * Playwright between a navigation and the events of the requests it ends
+ * (microsoft/playwright#22210), seen about once in a few hundred page loads here, not
+ * something the page did. Any other failure, or the same one twice, stands.
+ */
+export async function retryOnPlaywrightRace<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!/was not bound in the connection/.test(String((error as Error)?.message))) throw error;
+    return attempt();
+  }
+}
