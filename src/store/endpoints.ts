@@ -7,6 +7,11 @@ export interface Endpoint {
   readonly secret: string;
   /** `*`, `github.*`, `task.update`…; empty means every type. */
   readonly eventTypes: readonly string[];
+  /**
+   * A payload filter as the user wrote it (../delivery/payload-filter/), checked when it
+   * was written; null: every event of its types. Optional for endpoints made up elsewhere.
+   */
+  readonly filter?: unknown;
   readonly enabled: boolean;
   /** Why hookyard disabled it (e.g. the endpoint answered 410); null when enabled or disabled by hand. */
   readonly disabledReason: string | null;
@@ -25,6 +30,7 @@ export interface NewEndpoint {
   readonly description: string;
   readonly secret: string;
   readonly eventTypes: readonly string[];
+  readonly filter?: unknown;
   readonly enabled: boolean;
 }
 

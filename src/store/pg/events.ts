@@ -23,6 +23,7 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
+import type { FilteredEndpoints } from "../filtered-endpoints.ts";
 import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
 import { changes, events } from "./schema.ts";
@@ -84,6 +85,7 @@ export class PgEventStore implements EventStore {
   constructor(
     private readonly db: PgDb,
     private readonly client: postgres.Sql,
+    private readonly filtered: FilteredEndpoints,
     private readonly searchLimitMs = SEARCH_LIMIT_MS,
   ) {
     const settings = connectionSettings(client);
@@ -108,7 +110,7 @@ export class PgEventStore implements EventStore {
 
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     // Serialized here, so an event that cannot be fails its own caller only.
-    const pending = pendingEvent(event, options.change);
+    const pending = pendingEvent(event, options.change, await this.filtered.matching(event));
     const thread = this.large[this.nextLarge++ % this.large.length];
     if (!thread || pending.payload.length < LARGE_EVENT_BYTES) {
       return this.recordInBatches(pending);
@@ -256,9 +258,11 @@ export interface PendingEvent {
   readonly payload: string | Uint8Array;
   readonly headers: string;
   readonly change: string | null;
+  /** The endpoints with a payload filter that take it (../filtered-endpoints.ts), as JSON. */
+  readonly routed: string;
 }
 
-function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
+function pendingEvent(event: NewEvent, change: unknown, routed: readonly string[]): PendingEvent {
   return {
     id: newId(),
     event,
@@ -267,6 +271,7 @@ function pendingEvent(event: NewEvent, change: unknown): PendingEvent {
     headers: JSON.stringify(event.headers),
     // No change asked for, or none given: no `changes` row.
     change: change === undefined || change === null ? null : JSON.stringify(change),
+    routed: JSON.stringify(routed),
   };
 }
 
@@ -300,7 +305,7 @@ export async function insertEvents(
   batch: readonly PendingEvent[],
 ): Promise<(Inserted | undefined)[]> {
   // In EVENT_COLUMNS' order, which the statement's placeholders follow.
-  const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change }) => [
+  const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change, routed }) => [
     id,
     event.source,
     event.type,
@@ -315,6 +320,7 @@ export async function insertEvents(
     headers,
     change,
     event.body ?? null,
+    routed,
   ]);
   const rows = await client.unsafe<
     { kind: "event" | "change" | "woken"; id: string | null; n: number }[]
@@ -373,6 +379,7 @@ const EVENT_COLUMNS = [
   ["headers", "text::jsonb"],
   ["change", "text::jsonb"],
   ["body", "text"],
+  ["routed", "text::jsonb"],
 ] as const;
 
 /**
@@ -418,8 +425,13 @@ function insertEventsStatement(count: number): string {
       insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
       select gen_random_uuid()::text, new_event.id, endpoint.id, 'pending', 0,
              new_event.received_at, new_event.received_at, new_event.received_at
-      from new_events new_event join endpoints endpoint on endpoint.enabled
-      where ${subscribedSql("endpoint", "new_event.type")}
+      from new_events new_event
+      join input on input.id = new_event.id
+      join endpoints endpoint on endpoint.enabled
+      -- A filtered endpoint's types and filter were matched before the write, in the
+      -- serving process (../filtered-endpoints.ts); the others' types are matched here.
+      where case when endpoint.filter is null then ${subscribedSql("endpoint", "new_event.type")}
+                 else jsonb_exists(input.routed, endpoint.id) end
       returning event_id
     ), woken as (
       -- sent on commit, and only when there is work

@@ -1,11 +1,16 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { newId } from "../../lib/ids.ts";
 import type { Endpoint, EndpointPatch, EndpointStore, NewEndpoint } from "../endpoints.ts";
+import type { FilteredEndpoints } from "../filtered-endpoints.ts";
 import type { SqliteDb } from "./db.ts";
 import { endpoints } from "./schema.ts";
 
 export class SqliteEndpointStore implements EndpointStore {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    /** Told of every write, so that the next event is routed by what was written. */
+    private readonly filtered: FilteredEndpoints,
+  ) {}
 
   async create(endpoint: NewEndpoint, now: Date): Promise<Endpoint> {
     const [row] = await this.db
@@ -19,6 +24,7 @@ export class SqliteEndpointStore implements EndpointStore {
       })
       .returning();
     if (!row) throw new Error("insert returned no row");
+    this.filtered.invalidate();
     return row;
   }
 
@@ -43,6 +49,7 @@ export class SqliteEndpointStore implements EndpointStore {
       })
       .where(eq(endpoints.id, id))
       .returning();
+    this.filtered.invalidate();
     return row;
   }
 
@@ -71,6 +78,7 @@ export class SqliteEndpointStore implements EndpointStore {
       .delete(endpoints)
       .where(eq(endpoints.id, id))
       .returning({ id: endpoints.id });
+    this.filtered.invalidate();
     return deleted.length > 0;
   }
 }
@@ -79,4 +87,13 @@ export class SqliteEndpointStore implements EndpointStore {
 function failingClockRestarted(now: Date) {
   return sql`case when ${endpoints.enabled} then ${endpoints.failingSince}
     when ${endpoints.consecutiveFailures} > 0 then ${sql.param(now, endpoints.failingSince)} end`;
+}
+
+/** The enabled endpoints with a payload filter: what FilteredEndpoints keeps. */
+export function filteredEndpointsOf(db: SqliteDb) {
+  return () =>
+    db
+      .select({ id: endpoints.id, eventTypes: endpoints.eventTypes, filter: endpoints.filter })
+      .from(endpoints)
+      .where(and(eq(endpoints.enabled, true), isNotNull(endpoints.filter)));
 }

@@ -21,6 +21,7 @@ import type {
   StoredEvent,
 } from "../events.ts";
 import { storedEvent } from "../events.ts";
+import type { FilteredEndpoints } from "../filtered-endpoints.ts";
 import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { SqliteDb } from "./db.ts";
 import {
@@ -62,6 +63,7 @@ export class SqliteEventStore implements EventStore {
     private readonly db: SqliteDb,
     private readonly sqlite: Database,
     private readonly onDeliveriesQueued: () => void,
+    private readonly filtered: FilteredEndpoints,
     /** Where text searches run; on this thread when absent (an in-memory database). */
     private readonly search?: SearchThread,
   ) {
@@ -78,7 +80,7 @@ export class SqliteEventStore implements EventStore {
    * 2xx still means stored.
    */
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
-    this.hotPath ??= prepareRecord(this.sqlite, this.large);
+    this.hotPath ??= prepareRecord(this.sqlite, this.large, this.filtered);
     const result = await this.hotPath({ event, change: options.change });
     if (result.status === "stored" && result.deliveries > 0) this.onDeliveriesQueued();
     return result;
@@ -187,6 +189,7 @@ interface PendingRecord {
 function prepareRecord(
   sqlite: Database,
   large: LargeEventThread | undefined,
+  filtered: FilteredEndpoints,
 ): (pending: PendingRecord) => Promise<RecordResult> {
   const statements = prepareRecordStatements(sqlite);
   const recordAll = sqlite.transaction((rows: readonly EventInsert[]) =>
@@ -196,7 +199,7 @@ function prepareRecord(
     large ? large.exclusive(() => recordAll(rows)) : recordAll(rows);
   const recordHere = groupCommitEachAloneIfRefused(writeHere);
   return async ({ event, change }) => {
-    const row = eventInsert(newId(), event, change);
+    const row = eventInsert(newId(), event, change, await filtered.matching(event));
     const outcome =
       large && row.payload.length >= LARGE_EVENT_BYTES
         ? await large.write(row)

@@ -116,7 +116,11 @@ export function prepareFinishAttempts(sqlite: Database): FinishAttempts {
       JSON.stringify(notice.payload),
       "{}",
       null,
+      null,
     );
+    // hookyard's own events reach the endpoints that take their type, filtered or not: a
+    // filter is evaluated where an event comes in (../filtered-endpoints.ts), and these
+    // are made here, inside the transaction (docs/filters.md says so).
     for (const endpoint of record.enabledEndpoints.all()) {
       if (endpoint.id === notice.about) continue;
       if (!matchesEventType(JSON.parse(endpoint.event_types) as string[], notice.type)) continue;

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { Logger } from "../../ops/log.ts";
 import { SEARCH_LIMIT_MS } from "../bounded.ts";
+import { FilteredEndpoints } from "../filtered-endpoints.ts";
 import { type MigrationReport, pendingMigrations, splitStatements } from "../migrate.ts";
 import { sqliteMigrations } from "../migrations.gen.ts";
 import type { BroadcastTopic, LockResult, Store, WorkQueue } from "../store.ts";
@@ -17,7 +18,7 @@ import { SqliteChartStore } from "./charts.ts";
 import type { SqliteDb } from "./db.ts";
 import { SqliteDeliveryStore } from "./deliveries.ts";
 import { SqliteEndpointHealthStore } from "./endpoint-health.ts";
-import { SqliteEndpointStore } from "./endpoints.ts";
+import { filteredEndpointsOf, SqliteEndpointStore } from "./endpoints.ts";
 import { SqliteChangeStore, SqliteEventStore } from "./events.ts";
 import { SqliteHookStore } from "./hooks.ts";
 import { SqliteRecoveryStore } from "./recovery.ts";
@@ -64,16 +65,18 @@ export class SqliteStore implements Store {
     private readonly search?: SearchThread,
   ) {
     this.db = drizzle({ client: sqlite, schema });
+    const filtered = new FilteredEndpoints(filteredEndpointsOf(this.db));
     this.events = new SqliteEventStore(
       this.db,
       sqlite,
       () => this.wakeups.emit("deliveries"),
+      filtered,
       search,
     );
     this.changes = new SqliteChangeStore(this.db);
     this.retention = new SqliteRetentionStore(this.db);
     this.hooks = new SqliteHookStore(this.db);
-    this.endpoints = new SqliteEndpointStore(this.db);
+    this.endpoints = new SqliteEndpointStore(this.db, filtered);
     this.endpointHealth = new SqliteEndpointHealthStore(this.db);
     this.deliveries = new SqliteDeliveryStore(this.db, sqlite);
     this.relay = new SqliteRelayStore(this.db, () => this.wakeups.emit("relay"));

@@ -26,6 +26,8 @@ export interface EventInsert {
   /** The `changes` row's JSON, or null for none. */
   readonly change: string | null;
   readonly body: string | null;
+  /** The endpoints with a payload filter that take it (../filtered-endpoints.ts). */
+  readonly routed: readonly string[];
 }
 
 /** From this length of payload JSON on, an event is written on a thread of its own. */
@@ -35,7 +37,12 @@ export type InsertOutcome =
   | { readonly status: "duplicate"; readonly eventId: string | null }
   | { readonly status: "stored"; readonly changeId: number | null; readonly deliveries: number };
 
-export function eventInsert(id: string, event: NewEvent, change: unknown): EventInsert {
+export function eventInsert(
+  id: string,
+  event: NewEvent,
+  change: unknown,
+  routed: readonly string[],
+): EventInsert {
   return {
     id,
     source: event.source,
@@ -50,6 +57,7 @@ export function eventInsert(id: string, event: NewEvent, change: unknown): Event
     dedupeKey: event.dedupeKey ?? null,
     change: change === undefined || change === null ? null : JSON.stringify(change),
     body: event.body ?? null,
+    routed,
   };
 }
 
@@ -60,7 +68,7 @@ export interface RecordStatements {
   readonly insertEvent: Statement;
   readonly insertChange: Statement<{ id: number }>;
   readonly duplicateOf: Statement<{ id: string }>;
-  readonly enabledEndpoints: Statement<{ id: string; event_types: string }>;
+  readonly enabledEndpoints: Statement<{ id: string; event_types: string; filtered: number }>;
   readonly insertDelivery: Statement;
 }
 
@@ -76,8 +84,8 @@ export function prepareRecordStatements(sqlite: Database): RecordStatements {
     duplicateOf: sqlite.prepare<{ id: string }, [string, string]>(
       "select id from events where source = ? and dedupe_key = ?",
     ),
-    enabledEndpoints: sqlite.prepare<{ id: string; event_types: string }, []>(
-      "select id, event_types from endpoints where enabled = 1",
+    enabledEndpoints: sqlite.prepare<{ id: string; event_types: string; filtered: number }, []>(
+      "select id, event_types, filter is not null as filtered from endpoints where enabled = 1",
     ),
     insertDelivery: sqlite.prepare(
       `insert into deliveries (id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at)
@@ -115,7 +123,12 @@ export function insertEvent(statements: RecordStatements, row: EventInsert): Ins
     row.change === null ? null : (statements.insertChange.get(row.change)?.id ?? null);
   let deliveries = 0;
   for (const endpoint of statements.enabledEndpoints.all()) {
-    if (!matchesEventType(JSON.parse(endpoint.event_types) as string[], row.type)) continue;
+    // A filtered endpoint's types and filter were matched before the write, in the
+    // serving process; the others' types are matched here.
+    const takes = endpoint.filtered
+      ? row.routed.includes(endpoint.id)
+      : matchesEventType(JSON.parse(endpoint.event_types) as string[], row.type);
+    if (!takes) continue;
     statements.insertDelivery.run(
       newId(),
       row.id,
