@@ -24,6 +24,9 @@ import type { BackgroundService } from "./ops/service.ts";
 import { recoveryRoutes } from "./recovery/index.ts";
 import { relayRoutes } from "./relay/index.ts";
 import { relayServices } from "./relay/services.ts";
+import { sourceRoutes } from "./sources/index.ts";
+import { SOURCE_RAW_BODY_ROUTES, sourceIngest } from "./sources/receive.ts";
+import { SourceRegistry } from "./sources/registry.ts";
 import { boundedStore } from "./store/bounded.ts";
 
 /**
@@ -65,6 +68,8 @@ export function createApp(
   const ctx: AppContext = { ...appCtx, store: boundedStore(appCtx.store, requestQueryLimitMs) };
   registerQueueMetrics(ctx);
   const hub = liveStreams(appCtx, ctx, streams);
+  const sources = new SourceRegistry(ctx.store.sources, ctx.config.sources, ctx.log);
+  const sourceNames = () => sources.knownNames();
   return (
     new Elysia({
       serve: {
@@ -81,18 +86,22 @@ export function createApp(
             ...GITHUB_RAW_BODY_ROUTES,
             ...ENTITY_RAW_BODY_ROUTES,
             ...HOOK_RAW_BODY_ROUTES,
+            ...SOURCE_RAW_BODY_ROUTES,
           ],
           errorPage: dashboardErrorPages(ctx.config),
         }),
       )
       .use(openapiDocs(ctx.version))
       .use(opsRoutes(ctx))
-      // In: webhooks from GitHub, app backends and Pub/Sub.
+      // In: webhooks from GitHub, app backends and Pub/Sub, and from any provider through
+      // the sources of the gateway.
       .use(githubIngest(ctx))
       .use(entityIngest(ctx))
       .use(relayRoutes(ctx))
+      .use(sourceIngest(ctx, sources))
+      .use(sourceRoutes({ ...ctx, sources, adminToken: ctx.config.adminToken }))
       // Stored: the management API over events, entities and changes.
-      .use(eventsApi(ctx, hub))
+      .use(eventsApi(ctx, hub, sourceNames))
       // Out: endpoints and deliveries, recovering them after an outage, named hooks.
       .use(deliveryRoutes(ctx))
       .use(recoveryRoutes(ctx))

@@ -13,6 +13,8 @@ import {
   listenHost,
 } from "./config/hosts.ts";
 import { formatDuration, parseDuration, parseSize } from "./config/units.ts";
+import { readDeclaredSources } from "./sources/declared.ts";
+import type { Source } from "./sources/definition.ts";
 
 export type { DatabaseTarget } from "./config/database.ts";
 export { ConfigError } from "./config/errors.ts";
@@ -55,6 +57,8 @@ export interface Config {
   /** SECRET_ROTATION_OVERLAP: how long a rotated-out endpoint secret still signs beside the new one. */
   readonly secretRotationOverlapMs: number;
   readonly logLevel: LogLevel;
+  /** Sources declared in the config file; those of the API are stored. */
+  readonly sources: readonly Source[];
 }
 
 /** The settings hookyard knows, with their defaults (`undefined`: unset unless given). */
@@ -85,7 +89,14 @@ export const SETTINGS = {
 } as const satisfies Record<string, string | undefined>;
 
 export type SettingName = keyof typeof SETTINGS;
-type RawSettings = Partial<Record<SettingName, string>>;
+
+/**
+ * The settings as given (`undefined`: unset), and the sources a config file declares
+ * (../sources/declared.ts).
+ */
+type RawSettings = Partial<Record<SettingName, string>> & {
+  readonly sources?: readonly Source[];
+};
 
 const quote = (value: string) => JSON.stringify(value);
 
@@ -101,8 +112,12 @@ export function readConfigFile(text: string, fileName: string): RawSettings {
   } catch (error) {
     throw new ConfigError("--config", `${fileName} is not valid TOML: ${(error as Error).message}`);
   }
-  const raw: RawSettings = {};
+  const raw: { -readonly [K in keyof RawSettings]: RawSettings[K] } = {};
   for (const [key, value] of Object.entries(table)) {
+    if (key === "sources") {
+      raw.sources = readDeclaredSources(value, fileName);
+      continue;
+    }
     const name = key.toUpperCase() as SettingName;
     if (!(name in SETTINGS) || key !== key.toLowerCase()) {
       throw new ConfigError("--config", `${fileName}: unknown setting "${key}"`);
@@ -120,7 +135,7 @@ export function mergeSettings(
   env: Record<string, string | undefined>,
   file: RawSettings = {},
 ): RawSettings {
-  const merged: RawSettings = { ...file };
+  const merged: Partial<Record<SettingName, string>> & Pick<RawSettings, "sources"> = { ...file };
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const value = env[name];
     if (value !== undefined && value !== "") merged[name] = value;
@@ -183,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>, file?: RawSe
       { min: 0, max: 30 * 86_400_000 },
     ),
     logLevel: logLevel(required("LOG_LEVEL")),
+    sources: Object.freeze([...(raw.sources ?? [])]),
   });
 }
 

@@ -9,16 +9,19 @@ import type { FieldProblem } from "../http/query.ts";
 import { generateEndpointSecret, validateWebhookSecret } from "../lib/standard-webhooks.ts";
 import type { Endpoint, EndpointPatch } from "../store/endpoints.ts";
 import { validateEventTypeFilters, WILDCARD } from "./event-types.ts";
+import { parseFilter } from "./payload-filter/index.ts";
 import { assertPublicDestination, type HostLookup, validateEndpointUrl } from "./ssrf.ts";
 
 export const MAX_DESCRIPTION_LENGTH = 1000;
 
-const FIELDS = ["url", "event_types", "description", "secret", "enabled"] as const;
+const FIELDS = ["url", "event_types", "filter", "description", "secret", "enabled"] as const;
 
 /** The fields a client sent, checked; absent ones stay absent. */
 export interface EndpointInput {
   readonly url?: string;
   readonly eventTypes?: readonly string[];
+  /** A payload filter, checked (./payload-filter/); null removes it. */
+  readonly filter?: unknown;
   readonly description?: string;
   readonly secret?: string;
   readonly enabled?: boolean;
@@ -46,12 +49,17 @@ export function parseEndpointInput(body: unknown, mode: "create" | "update"): Pa
       problem(name, `unknown field; expected ${FIELDS.join(", ")}`);
     }
   }
-  const { url, event_types, description, secret, enabled } = fields;
+  const { url, event_types, filter, description, secret, enabled } = fields;
 
   const checkedUrl = url === undefined ? undefined : normaliseEndpointUrl(url);
   if (url === undefined) problem("url", mode === "create" ? "required" : undefined);
   else if (!checkedUrl?.ok) problem("url", checkedUrl?.message);
   if (event_types !== undefined) problem("event_types", validateEventTypeFilters(event_types));
+  if (filter !== undefined && filter !== null) {
+    const parsed = parseFilter(filter);
+    // Each problem names its place in the filter (filter.data.amount.$gtt).
+    if (!parsed.ok) for (const { path, message } of parsed.problems) problem(path, message);
+  }
   if (description !== undefined) {
     problem(
       "description",
@@ -74,11 +82,20 @@ export function parseEndpointInput(body: unknown, mode: "create" | "update"): Pa
       ...(event_types === undefined
         ? {}
         : { eventTypes: [...new Set(event_types as readonly string[])] }),
+      ...(filter === undefined ? {} : { filter: isEmptyFilter(filter) ? null : filter }),
       ...(description === undefined ? {} : { description: description as string }),
       ...(secret === undefined ? {} : { secret: secret as string }),
       ...(enabled === undefined ? {} : { enabled: enabled as boolean }),
     },
   };
+}
+
+/** `{}` takes every event, as no filter does: stored as none, so nothing is evaluated. */
+function isEmptyFilter(filter: unknown): boolean {
+  return (
+    filter === null ||
+    (typeof filter === "object" && !Array.isArray(filter) && Object.keys(filter).length === 0)
+  );
 }
 
 /**
@@ -119,6 +136,7 @@ export async function createEndpoint(
       secret: input.secret ?? generateEndpointSecret(),
       // Explicit rather than `[]` (which means the same): the JSON then says what it receives.
       eventTypes: input.eventTypes ?? [WILDCARD],
+      filter: input.filter ?? null,
       enabled: input.enabled ?? true,
     },
     ctx.now(),

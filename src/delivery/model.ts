@@ -18,6 +18,12 @@ const EndpointFields = {
     description:
       '"*" for every type, "github.*" for a prefix, or exact types; [] also means every type',
   }),
+  filter: t.Nullable(
+    t.Unknown({
+      description:
+        "a payload filter (docs/filters.md): the events of its types it receives; null: all of them",
+    }),
+  ),
   enabled: t.Boolean(),
   disabled_reason: t.Nullable(
     t.String({
@@ -54,6 +60,7 @@ export function endpointJson(endpoint: Endpoint, health: EndpointHealthSummary):
     url: endpoint.url,
     description: endpoint.description,
     event_types: [...endpoint.eventTypes],
+    filter: endpoint.filter ?? null,
     enabled: endpoint.enabled,
     disabled_reason: endpoint.disabledReason,
     created_at: endpoint.createdAt.toISOString(),
@@ -80,6 +87,15 @@ export const NewEndpointRequest = t.Object({
   }),
   event_types: t.Optional(
     t.Array(t.String(), { examples: [["task.update", "github.*"]], description: 'default ["*"]' }),
+  ),
+  filter: t.Optional(
+    t.Nullable(
+      t.Unknown({
+        description:
+          'a payload filter with $eq $neq $in $nin $gt $gte $lt $lte $exist $regex $and $or over dotted paths and headers.<name> (docs/filters.md); null or {} removes it',
+        examples: [{ "data.object.amount_paid": { $gte: 1000 }, "headers.x-mode": "live" }],
+      }),
+    ),
   ),
   description: t.Optional(t.String({ maxLength: 1000 })),
   secret: t.Optional(

@@ -5,16 +5,23 @@
  */
 import type { QueryReader } from "../http/query.ts";
 import { typeFilterProblem } from "../store/event-filter.ts";
-import { EVENT_SOURCES, type EventSource } from "../store/events.ts";
+import { EVENT_SOURCES, type EventOrigin } from "../store/events.ts";
 
-/** One of EVENT_SOURCES; anything else is a problem naming them (not a silent empty page). */
-export function readSource(read: QueryReader): EventSource | undefined {
+/**
+ * A built-in source (EVENT_SOURCES) or one of the gateway's `sources` names; anything else
+ * is a problem naming them all (not a silent empty page).
+ */
+export function readSource(
+  read: QueryReader,
+  sources: readonly string[] = [],
+): EventOrigin | undefined {
   const source = read.text("source", 64);
   if (source === undefined) return undefined;
-  if ((EVENT_SOURCES as readonly string[]).includes(source)) return source as EventSource;
+  const allowed = [...EVENT_SOURCES, ...sources];
+  if (allowed.includes(source)) return source;
   read.problems.push({
     field: "source",
-    message: `expected one of ${EVENT_SOURCES.join(", ")}, got "${source}"`,
+    message: `expected one of ${allowed.join(", ")}, got "${source}"`,
   });
   return undefined;
 }
@@ -33,7 +40,7 @@ export function readType(read: QueryReader): string | undefined {
 export const TYPE_PARAMETER =
   'an event type: exact ("task.update"), or every type under a prefix ("task.*")';
 
-export const SOURCE_PARAMETER = `one of ${EVENT_SOURCES.join(", ")}`;
+export const SOURCE_PARAMETER = `one of ${EVENT_SOURCES.join(", ")}, or a source's name (GET /sources)`;
 
 /** `since` and `until` (RFC 3339), both inclusive; an `until` before `since` is a problem. */
 export function readTimeWindow(read: QueryReader): { since?: Date; until?: Date } {

@@ -30,7 +30,12 @@ const AggregateSchema = t.Object({
   deleted: t.Boolean(),
 });
 
-export function eventsApi(ctx: AppContext, streams: EventStreamHub) {
+/** `sources` names the gateway's sources, which the filters take beside the built-in ones. */
+export function eventsApi(
+  ctx: AppContext,
+  streams: EventStreamHub,
+  sources: () => readonly string[],
+) {
   const aggregate = async ({ params }: { params: { entity_id: string } }) => {
     const events = (await ctx.store.events.forEntity(params.entity_id, ENTITY_EVENTS_LIMIT)).filter(
       (event) => event.source === "entity",
@@ -54,7 +59,7 @@ export function eventsApi(ctx: AppContext, streams: EventStreamHub) {
         async ({ query }) => {
           const read = new QueryReader(query);
           const filter = {
-            source: readSource(read),
+            source: readSource(read, sources()),
             type: readType(read),
             entityId: read.text("entity_id"),
             ...readTimeWindow(read),
@@ -79,7 +84,7 @@ export function eventsApi(ctx: AppContext, streams: EventStreamHub) {
           detail: { summary: "List stored events, newest first", security: [{ adminToken: [] }] },
         },
       )
-      .get("/events/stream", (context) => openEventStream(streams, context), {
+      .get("/events/stream", (context) => openEventStream(streams, sources(), context), {
         query: EventStreamQuery,
         response: { 422: ErrorSchema, 503: ErrorSchema },
         detail: {

@@ -38,6 +38,7 @@ export const STREAM_HEADERS = {
 
 export function openEventStream(
   hub: EventStreamHub,
+  sources: readonly string[],
   {
     query,
     request,
@@ -49,7 +50,7 @@ export function openEventStream(
   },
 ): Response {
   const read = new QueryReader(query);
-  const filter = { source: readSource(read), type: readType(read) };
+  const filter = { source: readSource(read, sources), type: readType(read) };
   const lastEventId = readLastEventId(read, request.headers.get("last-event-id"));
   read.done();
   return streamResponse(hub, { filter, lastEventId, shape: "full", request, server });

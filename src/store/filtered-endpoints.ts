@@ -4,9 +4,9 @@
  * round trip on the ingest path. The stores insert an event's deliveries to filtered
  * endpoints only for the ids `matching` answered, and to the others by type, in SQL.
  *
- * Loaded on first use. This instance's own endpoint writes invalidate it, so the next
- * event sees them; another instance's (several on one PostgreSQL) are seen within
- * REFRESH_MS, read as they were until the reload in the background has finished.
+ * This instance's own endpoint writes invalidate it, so the next event sees them; another
+ * instance's (several on one PostgreSQL) are seen within REFRESH_MS
+ * (../lib/refreshing-cache.ts).
  */
 import { matchesEventType } from "../delivery/event-types.ts";
 import {
@@ -14,6 +14,7 @@ import {
   type PayloadFilter,
   parseFilter,
 } from "../delivery/payload-filter/index.ts";
+import { RefreshingCache } from "../lib/refreshing-cache.ts";
 
 /** How stale the list may grow before an event asks for it again. */
 export const REFRESH_MS = 5_000;
@@ -41,27 +42,20 @@ export interface RoutedEvent {
 const NONE: readonly string[] = [];
 
 export class FilteredEndpoints {
-  private routes: readonly Route[] | undefined;
-  private loadedAt = 0;
-  private loading: Promise<readonly Route[]> | undefined;
-  /** Bumped by invalidate: a load that began before it is not kept. */
-  private generation = 0;
+  private readonly routes: RefreshingCache<readonly Route[]>;
 
-  constructor(
-    private readonly load: () => Promise<readonly FilteredEndpointRow[]>,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(load: () => Promise<readonly FilteredEndpointRow[]>) {
+    this.routes = new RefreshingCache(async () => (await load()).map(toRoute), REFRESH_MS);
+  }
 
   /** After an endpoint was created, changed or deleted here. */
   invalidate(): void {
-    this.generation++;
-    this.routes = undefined;
-    this.loading = undefined;
+    this.routes.invalidate();
   }
 
   /** The ids of the filtered endpoints that take `event`, by type and by filter. */
   async matching(event: RoutedEvent): Promise<readonly string[]> {
-    const routes = await this.current();
+    const routes = await this.routes.get();
     if (routes.length === 0) return NONE;
     const ids: string[] = [];
     for (const route of routes) {
@@ -71,37 +65,6 @@ export class FilteredEndpoints {
       }
     }
     return ids;
-  }
-
-  private current(): Promise<readonly Route[]> | readonly Route[] {
-    if (this.routes === undefined) return this.reload();
-    if (this.clock() - this.loadedAt > REFRESH_MS && this.loading === undefined) {
-      // Stale: this event goes by the list as it was; the next ones by the fresh one.
-      this.reload().catch(() => {});
-    }
-    return this.routes;
-  }
-
-  private reload(): Promise<readonly Route[]> {
-    if (this.loading) return this.loading;
-    const generation = this.generation;
-    const loading = this.load().then(
-      (rows) => {
-        const routes = rows.map(toRoute);
-        if (generation === this.generation) {
-          this.routes = routes;
-          this.loadedAt = this.clock();
-        }
-        if (this.loading === loading) this.loading = undefined;
-        return routes;
-      },
-      (error: unknown) => {
-        if (this.loading === loading) this.loading = undefined;
-        throw error;
-      },
-    );
-    this.loading = loading;
-    return loading;
   }
 }
 

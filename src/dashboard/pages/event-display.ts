@@ -215,17 +215,7 @@ function* jsonChunks(value: unknown, maxChars: number): Generator<string> {
   }
 }
 
-/**
- * The origin to show in copyable commands (curl lines, trigger URLs): the host the browser
- * used. Behind a proxy that ends TLS we see http; its `X-Forwarded-Proto` is taken for
- * display only (it decides nothing; a wrong one only shows a wrong scheme).
- */
-export function displayOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const protocol = forwarded === "https" || forwarded === "http" ? `${forwarded}:` : url.protocol;
-  return `${protocol}//${url.host}`;
-}
+export { displayOrigin } from "../../http/origin.ts";
 
 /** A curl that sends a first entity event, for the empty events list. */
 export function firstEventCurl(origin: string, now: Date): string {
