@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
- * The hookyard command line: `serve` (default), `migrate`, `prune`, `--help`, `--version`,
- * `--config FILE`. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad settings.
+ * The hookyard command line: `serve` (default), `migrate`, `prune`, `listen`, `--help`,
+ * `--version`, `--config FILE`. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad
+ * settings.
  */
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
@@ -11,6 +12,7 @@ import { type Config, ConfigError, loadConfig, readConfigFile } from "./config.t
 import type { AppContext } from "./context.ts";
 import { Aborted } from "./lib/abortable.ts";
 import { timeLimit } from "./lib/time-limit.ts";
+import { type ListenOptions, parseListenArgs, runListen, TOKEN_VARIABLE } from "./listen/index.ts";
 import { createLogger, flushLogs } from "./ops/log.ts";
 import { createMetrics } from "./ops/metrics.ts";
 import { pruneOnce } from "./ops/retention.ts";
@@ -23,6 +25,10 @@ Usage:
   hookyard [serve]                       migrate, then serve HTTP, deliveries, relay and retention
   hookyard migrate                       apply pending database migrations and exit
   hookyard prune [--older-than 7d]       delete what is past retention once and exit
+  hookyard listen --from URL --forward URL [--token TOKEN] [--source NAME]
+                 [--type PATTERN] [--replay-since DUR]
+                                         send a hookyard's events on to a local URL as they
+                                         come, with their headers and body (Ctrl-C stops)
   hookyard help [settings]               this text, or each setting's default and meaning
   hookyard --help | --version | -V
 
@@ -30,6 +36,14 @@ Options:
   --config FILE        read settings from a TOML file (keys are the settings in lower case);
                        environment variables win over it
   --older-than DUR     with prune: the age to prune past (default: RETENTION)
+
+Listen options:
+  --from URL           the hookyard to read GET /events/stream from
+  --forward URL        where each event is POSTed again, one at a time, in order
+  --token TOKEN        that hookyard's ADMIN_TOKEN (default: the ${TOKEN_VARIABLE} variable)
+  --source NAME        only events from this source
+  --type PATTERN       only events of this type, or under a prefix: 'invoice.*'
+  --replay-since DUR   first send the events stored in this past window (e.g. 1h), then live
 
 Settings come from the environment (or --config). Once serving, the API's reference is at
 /openapi and the dashboard at /dashboard.
@@ -47,9 +61,15 @@ type Command =
   | { readonly kind: "help"; readonly topic?: HelpTopic }
   | { readonly kind: "version" }
   | { readonly kind: "serve" | "migrate"; readonly configFile?: string }
-  | { readonly kind: "prune"; readonly configFile?: string; readonly olderThanMs?: number };
+  | { readonly kind: "prune"; readonly configFile?: string; readonly olderThanMs?: number }
+  | { readonly kind: "listen"; readonly options: ListenOptions };
 
-export function parseCommand(argv: readonly string[]): Command {
+export function parseCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Command {
+  // listen is a client of another hookyard, with options of its own (src/listen/options.ts).
+  if (argv[0] === "listen") return listenCommand(argv.slice(1), env);
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
@@ -80,6 +100,16 @@ export function parseCommand(argv: readonly string[]): Command {
     };
   }
   throw new UsageError(`unknown command "${name}"`);
+}
+
+function listenCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Command {
+  const parsed = parseListenArgs(argv, env);
+  if (parsed.kind === "usage-error") throw new UsageError(parsed.message);
+  if (parsed.kind === "help") return { kind: "help" };
+  return { kind: "listen", options: parsed.options };
 }
 
 function helpCommand(topics: readonly string[]): Command {
@@ -140,6 +170,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command.kind === "serve") return serve(command.configFile);
+  if (command.kind === "listen") return runListen(command.options);
   const ctx = contextFor(await loadSettings(command.configFile));
   try {
     await checkConnection(ctx.store, ctx.config.database);
