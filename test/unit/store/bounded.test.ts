@@ -38,6 +38,7 @@ describe("boundedStore", () => {
     "retention",
     "recovery",
     "charts",
+    "sources",
   ];
   /** A store whose methods answer as each test says; only what a test calls exists. */
   const fakeStore = (methods: Record<string, unknown>, dialect: Dialect = "postgres") =>
