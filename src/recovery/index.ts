@@ -108,8 +108,8 @@ export function recoveryRoutes(ctx: AppContext) {
       "/endpoints/:id/replay",
       windowed(countReplayable, replay),
       windowDoc(
-        "Queue every event received in the window that the endpoint subscribes to and never got",
-        "For events stored while the endpoint was disabled, before it existed or before it subscribed to their type. A second call queues none. 409 when the endpoint is disabled. ?dry_run=true answers 200 {would_queue} and changes nothing.",
+        "Queue every event received in the window that the endpoint takes and never got",
+        "For events stored while the endpoint was disabled, before it existed or before it subscribed to their type. Taken as new events are: by its event types and, if it has one, its payload filter (hookyard's own events pass without it). A second call queues none. 409 when the endpoint is disabled. ?dry_run=true answers 200 {would_queue} and changes nothing.",
       ),
     )
     .post(
@@ -125,7 +125,7 @@ export function recoveryRoutes(ctx: AppContext) {
           tags: ["Recovery"],
           summary: "Queue a new delivery of the event to every enabled endpoint it matches now",
           description:
-            "Whether or not an endpoint had it before; with the same webhook-id (the event id), so a receiver that has it may drop it as a duplicate.",
+            "Matched by each endpoint's event types and payload filter, as a new event is. Whether or not an endpoint had it before; with the same webhook-id (the event id), so a receiver that has it may drop it as a duplicate.",
           security: admin,
         },
       },

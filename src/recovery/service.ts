@@ -19,6 +19,7 @@ import type { Endpoint } from "../store/endpoints.ts";
 import type { StoredEvent } from "../store/events.ts";
 import { type BatchResult, TEST_EVENT_TYPE, type TimeWindow } from "../store/recovery.ts";
 import { endpointAbout } from "../store/recovery-sql.ts";
+import { contentTestOf } from "./endpoint-filter.ts";
 
 /**
  * Rows per batch. Measured with 100,000 failed deliveries of one endpoint: 1.2 s in all on
@@ -77,14 +78,20 @@ export async function countReplayable(
   window: TimeWindow,
 ): Promise<number> {
   const endpoint = await enabledEndpoint(ctx, endpointId);
-  return ctx.store.recovery.countMissing(endpoint.id, endpoint.eventTypes, window);
+  return ctx.store.recovery.countMissing(
+    endpoint.id,
+    endpoint.eventTypes,
+    window,
+    contentTestOf(endpoint),
+  );
 }
 
 /**
- * Queues a delivery, due now, of every event received in the window whose type the
- * endpoint subscribes to now and that has no delivery to it (it came while the endpoint
- * was disabled, or before it existed, or before it subscribed to the type); answers how
- * many. A second call finds them queued and queues none. hookyard's own events about this
+ * Queues a delivery, due now, of every event received in the window that the endpoint
+ * takes now (by its types and, if it has one, its payload filter: ./endpoint-filter.ts)
+ * and that has no delivery to it (it came while the endpoint was disabled, or before it
+ * existed, or before it subscribed to the type or changed its filter); answers how many.
+ * A second call finds them queued and queues none. hookyard's own events about this
  * endpoint (its own disable, say) are never among them, as they never reach it.
  */
 export async function replay(
@@ -94,18 +101,24 @@ export async function replay(
 ): Promise<number> {
   const endpoint = await enabledEndpoint(ctx, endpointId);
   const now = ctx.now();
+  const takes = contentTestOf(endpoint);
   return inBatches(ctx, (after) =>
-    ctx.store.recovery.queueMissing(endpoint.id, endpoint.eventTypes, window, now, {
-      limit: RECOVERY_BATCH,
-      after,
-    }),
+    ctx.store.recovery.queueMissing(
+      endpoint.id,
+      endpoint.eventTypes,
+      window,
+      now,
+      { limit: RECOVERY_BATCH, after },
+      takes,
+    ),
   );
 }
 
 /**
- * A new delivery of a stored event, due now, to every enabled endpoint whose event types
- * take it now, whether or not it had one before; answers how many. The same webhook-id as
- * before (the event's id): a receiver that already has it may drop it as a duplicate.
+ * A new delivery of a stored event, due now, to every enabled endpoint that takes it now
+ * (its event types and payload filter), whether or not it had one before; answers how
+ * many. The same webhook-id as before (the event's id): a receiver that already has it
+ * may drop it as a duplicate.
  * One of hookyard's own events goes, as always, to those that name it, and never to the
  * endpoint it is about; a test event goes back to the endpoint it tested, alone.
  */
@@ -122,17 +135,19 @@ export async function resend(ctx: AppContext, eventId: string): Promise<number> 
 
 /**
  * The endpoints a resend of `event` goes to, of `endpoints`: the enabled ones that take it
- * now (what the dashboard counts before it asks to confirm).
+ * now, by type and by payload filter (what the dashboard counts before it asks to confirm).
  */
 export function resendTargets(
-  event: Pick<StoredEvent, "type" | "payload">,
+  event: Pick<StoredEvent, "type" | "payload" | "headers">,
   endpoints: readonly Endpoint[],
 ): Endpoint[] {
   const about = endpointAbout(event.type, event.payload);
   const takes = (endpoint: Endpoint) =>
     event.type === TEST_EVENT_TYPE
       ? endpoint.id === about
-      : matchesEventType(endpoint.eventTypes, event.type) && endpoint.id !== about;
+      : matchesEventType(endpoint.eventTypes, event.type) &&
+        endpoint.id !== about &&
+        (contentTestOf(endpoint)?.(event) ?? true);
   return endpoints.filter((endpoint) => endpoint.enabled && takes(endpoint));
 }
 

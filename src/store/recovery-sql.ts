@@ -16,7 +16,13 @@ import {
   sql,
   type Table,
 } from "drizzle-orm";
-import { isOperationalEventType, OPERATIONAL_PREFIX, WILDCARD } from "../delivery/event-types.ts";
+import {
+  isOperationalEventType,
+  matchesEventType,
+  OPERATIONAL_PREFIX,
+  WILDCARD,
+} from "../delivery/event-types.ts";
+import { newId } from "../lib/ids.ts";
 import type { TimeCursor } from "./cursor.ts";
 import { type DeliveryListColumns, deliveryListWhere } from "./delivery-filter.ts";
 import { type FailedFilter, TEST_EVENT_TYPE, type TimeWindow } from "./recovery.ts";
@@ -113,6 +119,80 @@ export function replayable(type: AnyColumn, about: SQL, endpointId: string): SQL
     ne(type, TEST_EVENT_TYPE),
     sql`not (${isOperational(type)} and coalesce(${about} = ${endpointId}, false))`,
   ) as SQL;
+}
+
+/** A scanned event, as a replay reads it before any payload filter. */
+export interface ScannedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** The endpoint it is about, read for hookyard's own events only. */
+  readonly about: string | null;
+  /** Non-null when it has a delivery to the endpoint already. */
+  readonly queued: number | null;
+}
+
+/**
+ * The ids of the scanned events a replay queues to the endpoint, its payload filter
+ * aside: replayable's rules, in JavaScript, for a scan that reads every event of a range.
+ */
+export function replayCandidates(
+  rows: readonly ScannedEvent[],
+  endpointId: string,
+  eventTypes: readonly string[],
+): string[] {
+  return rows
+    .filter(
+      (row) =>
+        row.queued === null &&
+        matchesEventType(eventTypes, row.type) &&
+        row.type !== TEST_EVENT_TYPE &&
+        row.about !== endpointId,
+    )
+    .map((row) => row.id);
+}
+
+/**
+ * Rows a filtered endpoint's count reads at a time: its payload filter runs in this
+ * process, so the count reads each candidate's payload and headers, a page at a time so
+ * that a window of millions never sits in memory at once (as RECOVERY_BATCH, in
+ * ../recovery/service.ts, bounds a replay's batches).
+ */
+export const COUNT_PAGE = 1_000;
+
+/** One page of a count: how many it counted, and where the next starts (null: the end). */
+export interface CountedPage {
+  readonly counted: number;
+  readonly next: TimeCursor | null;
+}
+
+/** Runs `page` from the start of the window to its end; the sum of what each counted. */
+export async function countPages(
+  page: (after: TimeCursor | undefined) => Promise<CountedPage>,
+): Promise<number> {
+  let total = 0;
+  let after: TimeCursor | undefined;
+  for (;;) {
+    const result = await page(after);
+    total += result.counted;
+    if (result.next === null) return total;
+    after = result.next;
+    // SQLite reads a page on this thread: let the server answer others in between.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A new delivery, pending and due `now`, as every recovery operation queues one. */
+export function pendingDelivery(eventId: string, endpointId: string, now: Date) {
+  return {
+    id: newId(),
+    eventId,
+    endpointId,
+    status: "pending",
+    attemptCount: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** The endpoint that one of hookyard's own events is about (or a test event tested). */

@@ -8,6 +8,7 @@
 import type { TimeCursor } from "./cursor.ts";
 import type { ClaimedDelivery } from "./deliveries.ts";
 import type { NewEvent } from "./events.ts";
+import type { RoutedEvent } from "./filtered-endpoints.ts";
 
 /**
  * The type of the event POST /endpoints/:id/test sends by default: it goes to the endpoint
@@ -48,6 +49,15 @@ export interface BatchResult {
   readonly next: TimeCursor | null;
 }
 
+/**
+ * Whether an endpoint with a payload filter takes an event by its content, its type
+ * already matched (../recovery/endpoint-filter.ts). A replay for such an endpoint reads
+ * each event missing a delivery with its payload and headers and asks this, in this
+ * process, as fan-out does (./filtered-endpoints.ts); without it, every event of the
+ * endpoint's types is taken, counted and queued in SQL alone.
+ */
+export type TakesContent = (event: RoutedEvent) => boolean;
+
 export interface RecoveryStore {
   /** Failed deliveries to the endpoint created in the window. */
   countFailed(endpointId: string, window: TimeWindow): Promise<number>;
@@ -75,17 +85,19 @@ export interface RecoveryStore {
    * Events received in the window whose type `eventTypes` takes (../delivery/event-types.ts
    * rules) and that have no delivery to the endpoint, whatever its status; never a test
    * event, nor one of hookyard's own events about this endpoint (./recovery-sql.ts,
-   * replayable).
+   * replayable); with `takes`, only those it takes.
    */
   countMissing(
     endpointId: string,
     eventTypes: readonly string[],
     window: TimeWindow,
+    takes?: TakesContent,
   ): Promise<number>;
   /**
    * Queues a delivery to the endpoint, pending and due `now`, for a batch of those events,
    * in the order they were received. Two calls at once for one endpoint never queue one
-   * event twice.
+   * event twice. With `takes`, a batch may queue fewer than it read (those `takes`
+   * refuses are passed over), and its `next` still starts after all it read.
    */
   queueMissing(
     endpointId: string,
@@ -93,6 +105,7 @@ export interface RecoveryStore {
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    takes?: TakesContent,
   ): Promise<BatchResult>;
   /**
    * A new pending delivery of the event, due `now`, to each of the endpoints that is still

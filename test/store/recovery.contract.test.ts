@@ -1,6 +1,7 @@
 /** The Store contract for recovery (../../src/store/recovery.ts), on every dialect. */
 import { describe, expect, test } from "bun:test";
 import { matchesEventType } from "../../src/delivery/event-types.ts";
+import { contentTestOf } from "../../src/recovery/endpoint-filter.ts";
 import type { TimeCursor } from "../../src/store/cursor.ts";
 import type { NewEvent } from "../../src/store/events.ts";
 import { PgStore } from "../../src/store/pg/index.ts";
@@ -30,10 +31,24 @@ async function newEndpoint(store: Store, eventTypes: string[], enabled = true) {
 }
 
 async function record(store: Store, type: string, at: Date): Promise<string> {
-  const result = await store.events.record(event(type, at));
+  return recordEvent(store, event(type, at));
+}
+
+async function recordEvent(store: Store, newEvent: NewEvent): Promise<string> {
+  const result = await store.events.record(newEvent);
   if (result.status !== "stored") throw new Error("expected stored");
   return result.event.id;
 }
+
+/** An order of `amount` at `at`, with an `x-tier` header when `tier` is given. */
+const order = (type: string, at: Date, amount: number, tier?: string): NewEvent => ({
+  ...event(type, at),
+  payload: { amount },
+  headers: tier === undefined ? {} : { "x-tier": tier },
+});
+
+/** Takes orders of 100 or more from gold customers: a payload field and a header. */
+const GOLD_OVER_100 = { amount: { $gte: 100 }, "headers.x-tier": "gold" };
 
 /** Every batch until the end; the total queued and how many batches it took. */
 async function allBatches(batch: (after: TimeCursor | undefined) => Promise<BatchResult>) {
@@ -292,6 +307,152 @@ for (const dialect of dialects) {
       });
       expect(result.queued).toBe(2);
       await suite.store.endpoints.delete(endpoint.id);
+    });
+
+    describe("a replay for an endpoint with a payload filter", () => {
+      test("counts and queues only the events its filter takes, a batch at a time, and only once", async () => {
+        const start = hour(15).getTime();
+        const second = (n: number) => new Date(start + n * 1000);
+        // Each with whether the filter takes it.
+        const received: [NewEvent, boolean][] = [
+          [order("filt.order", second(0), 10, "gold"), false], // amount too small
+          [order("filt.order", second(1), 500, "silver"), false], // another tier
+          [order("filt.order", second(2), 500, "gold"), true],
+          [order("other.order", second(3), 500, "gold"), false], // a type it does not take
+          [order("filt.order", second(4), 100, "gold"), true],
+          [order("filt.order", second(5), 700), false], // no header
+          [order("filt.order", second(6), 700, "gold"), true],
+        ];
+        const taken: string[] = [];
+        for (const [newEvent, isTaken] of received) {
+          const id = await recordEvent(suite.store, newEvent);
+          if (isTaken) taken.push(id);
+        }
+        const endpoint = await suite.store.endpoints.create(
+          {
+            url: "https://receiver.example/hook",
+            description: "",
+            secret: SECRET,
+            eventTypes: ["filt.*"],
+            filter: GOLD_OVER_100,
+            enabled: true,
+          },
+          hour(0),
+        );
+        // Fanned out to it when received (delivered already), and refused when received.
+        const fannedOut = await recordEvent(
+          suite.store,
+          order("filt.order", second(7), 900, "gold"),
+        );
+        await recordEvent(suite.store, order("filt.order", second(8), 1, "gold"));
+        const takes = contentTestOf(endpoint);
+        if (!takes) throw new Error("expected a filter");
+        const window = { since: second(0), until: second(8) };
+        const types = endpoint.eventTypes;
+
+        expect(await suite.store.recovery.countMissing(endpoint.id, types, window, takes)).toBe(3);
+        // Every event of its types without the filter: four more, which it refuses.
+        expect(await suite.store.recovery.countMissing(endpoint.id, types, window)).toBe(7);
+
+        const queue = (after: TimeCursor | undefined) =>
+          suite.store.recovery.queueMissing(
+            endpoint.id,
+            types,
+            window,
+            hour(16),
+            { limit: 2, after },
+            takes,
+          );
+        // The first two events read are refused: nothing queued, and the scan goes on.
+        const first = await queue(undefined);
+        expect(first.queued).toBe(0);
+        expect(first.next).not.toBeNull();
+        const rest = await allBatches(async (after) => queue(after ?? first.next ?? undefined));
+        expect(rest.queued).toBe(3);
+        const rows = await deliveryRows(suite.store, "endpoint_id", endpoint.id);
+        expect(rows.map((d) => d.eventId).sort()).toEqual([...taken, fannedOut].sort());
+
+        expect((await allBatches(queue)).queued).toBe(0);
+        expect(await suite.store.recovery.countMissing(endpoint.id, types, window, takes)).toBe(0);
+        await suite.store.endpoints.delete(endpoint.id);
+      });
+
+      test("a stored filter that no longer parses takes none but hookyard's own events", async () => {
+        const at = hour(17);
+        await recordEvent(suite.store, order("broken.order", at, 500, "gold"));
+        await recordEvent(suite.store, order("broken.order", at, 5));
+        const news = await recordEvent(suite.store, {
+          ...event("hookyard.endpoint.disabled", at),
+          payload: { endpoint: { id: "another-endpoint" } },
+        });
+        // An unknown operator: the API refuses it now, and one stored before stays as it was.
+        const endpoint = await suite.store.endpoints.create(
+          {
+            url: "https://receiver.example/hook",
+            description: "",
+            secret: SECRET,
+            eventTypes: ["broken.*", "hookyard.*"],
+            filter: { amount: { $gtt: 1 } },
+            enabled: false,
+          },
+          hour(0),
+        );
+        const takes = contentTestOf(endpoint);
+        if (!takes) throw new Error("expected a filter");
+        const window = { since: at, until: at };
+        const types = endpoint.eventTypes;
+        expect(await suite.store.recovery.countMissing(endpoint.id, types, window, takes)).toBe(1);
+        const result = await suite.store.recovery.queueMissing(
+          endpoint.id,
+          types,
+          window,
+          at,
+          { limit: 10 },
+          takes,
+        );
+        expect(result).toEqual({ queued: 1, next: null });
+        const rows = await deliveryRows(suite.store, "endpoint_id", endpoint.id);
+        expect(rows.map((d) => d.eventId)).toEqual([news]);
+        await suite.store.endpoints.delete(endpoint.id);
+      });
+
+      test("two at once queue each event it takes once", async () => {
+        const at = hour(18);
+        for (let i = 0; i < 20; i++) {
+          await recordEvent(suite.store, order("filtrace.order", at, i * 10, "gold"));
+        }
+        const endpoint = await suite.store.endpoints.create(
+          {
+            url: "https://receiver.example/hook",
+            description: "",
+            secret: SECRET,
+            eventTypes: ["filtrace.*"],
+            filter: GOLD_OVER_100,
+            enabled: true,
+          },
+          hour(0),
+        );
+        const takes = contentTestOf(endpoint);
+        const window = { since: at, until: at };
+        const replay = () =>
+          allBatches((after) =>
+            suite.store.recovery.queueMissing(
+              endpoint.id,
+              endpoint.eventTypes,
+              window,
+              at,
+              { limit: 1, after },
+              takes,
+            ),
+          );
+        const [a, b] = await Promise.all([replay(), replay()]);
+        // Amounts 100 to 190.
+        expect(a.queued + b.queued).toBe(10);
+        const rows = await deliveryRows(suite.store, "endpoint_id", endpoint.id);
+        expect(rows).toHaveLength(10);
+        expect(new Set(rows.map((d) => d.eventId)).size).toBe(10);
+        await suite.store.endpoints.delete(endpoint.id);
+      });
     });
 
     test("a resend queues one delivery per enabled endpoint still there", async () => {

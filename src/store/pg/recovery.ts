@@ -1,26 +1,30 @@
 import { and, asc, count, eq, inArray, notExists, type SQL, sql } from "drizzle-orm";
-import { matchesEventType } from "../../delivery/event-types.ts";
 import { newId } from "../../lib/ids.ts";
 import { CLAIMED_COLUMNS, type ClaimedRow, claimedFromRow } from "../claimed-row.ts";
 import type { TimeCursor } from "../cursor.ts";
 import type { ClaimedDelivery } from "../deliveries.ts";
 import type { NewEvent } from "../events.ts";
-import {
-  type BatchRequest,
-  type BatchResult,
-  type FailedFilter,
-  type RecoveryStore,
-  TEST_EVENT_TYPE,
-  type TimeWindow,
+import type {
+  BatchRequest,
+  BatchResult,
+  FailedFilter,
+  RecoveryStore,
+  TakesContent,
+  TimeWindow,
 } from "../recovery.ts";
 import {
+  COUNT_PAGE,
+  countPages,
   eventTypeCondition,
   failedWhere,
   inWindow,
   isOperational,
   newerThan,
   nextAfter,
+  pendingDelivery,
   replayable,
+  replayCandidates,
+  type ScannedEvent,
   windowFilter,
 } from "../recovery-sql.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
@@ -96,7 +100,17 @@ export class PgRecoveryStore implements RecoveryStore {
     endpointId: string,
     eventTypes: readonly string[],
     window: TimeWindow,
+    takes?: TakesContent,
   ): Promise<number> {
+    if (takes) {
+      // Scanned as a replay scans, so that the count reads the same range the same way.
+      return countPages(async (after) => {
+        const rows = await scanWindow(this.db, endpointId, window, { limit: COUNT_PAGE, after });
+        const candidates = replayCandidates(rows, endpointId, eventTypes);
+        const taken = await takenOf(this.db, candidates, takes);
+        return { counted: taken.length, next: nextAfter(rows, COUNT_PAGE) };
+      });
+    }
     const [row] = await this.db
       .select({ n: count() })
       .from(events)
@@ -110,7 +124,8 @@ export class PgRecoveryStore implements RecoveryStore {
    * it matches. Asked for the first `limit` missing events instead, PostgreSQL could not
    * tell how rare they were and read and sorted the whole window for every batch (12 s for
    * 50,000 of 200,000 events); this way a batch takes milliseconds, and a window of N
-   * events N / limit batches.
+   * events N / limit batches. With `takes`, only the missing ones are read again with
+   * their payload and headers, for the filter.
    */
   async queueMissing(
     endpointId: string,
@@ -118,6 +133,7 @@ export class PgRecoveryStore implements RecoveryStore {
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    takes?: TakesContent,
   ): Promise<BatchResult> {
     return this.db.transaction(async (tx) => {
       // Replays of one endpoint take turns, a batch at a time and on any instance: each
@@ -128,68 +144,16 @@ export class PgRecoveryStore implements RecoveryStore {
       );
       // Held until commit, so that the endpoint is not deleted meanwhile.
       if (!(await endpointExists(tx, endpointId))) return { queued: 0, next: null };
-      const scanned = tx.$with("scanned").as(
-        tx
-          .select({
-            id: events.id,
-            type: events.type,
-            at: events.receivedAt,
-            // Read for hookyard's own events only: CASE spares every other payload.
-            about: sql<string | null>`case when ${isOperational(events.type)}
-              then ${events.payload}->'endpoint'->>'id' end`.as("about"),
-          })
-          .from(events)
-          .where(
-            and(
-              inWindow(events.receivedAt, window),
-              batch.after ? newerThan(events.receivedAt, events.id, batch.after) : undefined,
-            ),
-          )
-          .orderBy(asc(events.receivedAt), asc(events.id))
-          .limit(batch.limit),
-      );
-      // Per scanned event, through deliveries_event_idx: as a NOT EXISTS, PostgreSQL
-      // hashed every delivery of the endpoint instead (170 ms a batch at 100,000).
-      const queued = tx
-        .select({ one: sql<number>`1`.as("one") })
-        .from(deliveries)
-        .where(and(eq(deliveries.eventId, scanned.id), eq(deliveries.endpointId, endpointId)))
-        .limit(1)
-        .as("queued");
-      const rows = await tx
-        .with(scanned)
-        .select({
-          id: scanned.id,
-          type: scanned.type,
-          at: scanned.at,
-          about: scanned.about,
-          queued: queued.one,
-        })
-        .from(scanned)
-        .leftJoinLateral(queued, sql`true`)
-        .orderBy(asc(scanned.at), asc(scanned.id));
-      const missing = rows
-        .filter(
-          (row) =>
-            row.queued === null &&
-            matchesEventType(eventTypes, row.type) &&
-            row.type !== TEST_EVENT_TYPE &&
-            row.about !== endpointId,
-        )
-        .map((row) => row.id);
+      const rows = await scanWindow(tx, endpointId, window, batch);
+      const missing = replayCandidates(rows, endpointId, eventTypes);
       // Locked against deletion (retention) until commit; one deleted since the scan is skipped.
-      const present =
-        missing.length === 0
-          ? []
-          : await tx
-              .select({ id: events.id })
-              .from(events)
-              .where(inArray(events.id, missing))
-              .for("key share");
+      const present = takes
+        ? await takenOf(tx, missing, takes, "lock")
+        : await stillStored(tx, missing);
       if (present.length > 0) {
         await tx
           .insert(deliveries)
-          .values(present.map((row) => pendingDelivery(row.id, endpointId, now)));
+          .values(present.map((id) => pendingDelivery(id, endpointId, now)));
       }
       return { queued: present.length, next: nextAfter(rows, batch.limit) };
     });
@@ -294,15 +258,84 @@ async function endpointExists(tx: PgExecutor, endpointId: string): Promise<boole
   return row !== undefined;
 }
 
-function pendingDelivery(eventId: string, endpointId: string, now: Date) {
-  return {
-    id: newId(),
-    eventId,
-    endpointId,
-    status: "pending",
-    attemptCount: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
+/**
+ * A batch of the window's events in (received_at, id) order, each with whether it has a
+ * delivery to the endpoint already: what a replay's batch and a filtered count's page read.
+ */
+async function scanWindow(
+  db: PgExecutor,
+  endpointId: string,
+  window: TimeWindow,
+  batch: BatchRequest,
+): Promise<(ScannedEvent & { readonly at: Date })[]> {
+  const scanned = db.$with("scanned").as(
+    db
+      .select({
+        id: events.id,
+        type: events.type,
+        at: events.receivedAt,
+        // Read for hookyard's own events only: CASE spares every other payload.
+        about: sql<string | null>`case when ${isOperational(events.type)}
+          then ${events.payload}->'endpoint'->>'id' end`.as("about"),
+      })
+      .from(events)
+      .where(
+        and(
+          inWindow(events.receivedAt, window),
+          batch.after ? newerThan(events.receivedAt, events.id, batch.after) : undefined,
+        ),
+      )
+      .orderBy(asc(events.receivedAt), asc(events.id))
+      .limit(batch.limit),
+  );
+  // Per scanned event, through deliveries_event_idx: as a NOT EXISTS, PostgreSQL
+  // hashed every delivery of the endpoint instead (170 ms a batch at 100,000).
+  const queued = db
+    .select({ one: sql<number>`1`.as("one") })
+    .from(deliveries)
+    .where(and(eq(deliveries.eventId, scanned.id), eq(deliveries.endpointId, endpointId)))
+    .limit(1)
+    .as("queued");
+  return db
+    .with(scanned)
+    .select({
+      id: scanned.id,
+      type: scanned.type,
+      at: scanned.at,
+      about: scanned.about,
+      queued: queued.one,
+    })
+    .from(scanned)
+    .leftJoinLateral(queued, sql`true`)
+    .orderBy(asc(scanned.at), asc(scanned.id));
+}
+
+/** Of these events, the ids of those still stored, each locked against deletion until commit. */
+async function stillStored(tx: PgExecutor, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .select({ id: events.id })
+    .from(events)
+    .where(inArray(events.id, [...ids]))
+    .for("key share");
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Of these events, the ids of those still stored whose payload and headers `takes`
+ * accepts; with "lock", each one read is locked against deletion until commit.
+ */
+async function takenOf(
+  db: PgExecutor,
+  ids: readonly string[],
+  takes: TakesContent,
+  lock?: "lock",
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const query = db
+    .select({ id: events.id, type: events.type, payload: events.payload, headers: events.headers })
+    .from(events)
+    .where(inArray(events.id, [...ids]));
+  const rows = lock ? await query.for("key share") : await query;
+  return rows.filter((row) => takes(row)).map((row) => row.id);
 }

@@ -10,14 +10,18 @@ import type {
   BatchResult,
   FailedFilter,
   RecoveryStore,
+  TakesContent,
   TimeWindow,
 } from "../recovery.ts";
 import {
+  COUNT_PAGE,
+  countPages,
   eventTypeCondition,
   failedWhere,
   inWindow,
   newerThan,
   nextAfter,
+  pendingDelivery,
   replayable,
   windowFilter,
 } from "../recovery-sql.ts";
@@ -107,7 +111,20 @@ export class SqliteRecoveryStore implements RecoveryStore {
     endpointId: string,
     eventTypes: readonly string[],
     window: TimeWindow,
+    takes?: TakesContent,
   ): Promise<number> {
+    if (takes) {
+      return countPages(async (after) => {
+        const rows = missingWithContent(this.db, endpointId, eventTypes, window, {
+          limit: COUNT_PAGE,
+          after,
+        });
+        return {
+          counted: rows.filter((row) => takes(row)).length,
+          next: nextAfter(rows, COUNT_PAGE),
+        };
+      });
+    }
     const row = this.db
       .select({ n: count() })
       .from(events)
@@ -116,16 +133,28 @@ export class SqliteRecoveryStore implements RecoveryStore {
     return row?.n ?? 0;
   }
 
+  /**
+   * A batch is the next `batch.limit` events missing a delivery. With `takes`, they are
+   * read with their payload and headers and only those it takes are queued; the next
+   * batch starts after the last one read, taken or not.
+   */
   async queueMissing(
     endpointId: string,
     eventTypes: readonly string[],
     window: TimeWindow,
     now: Date,
     batch: BatchRequest,
+    takes?: TakesContent,
   ): Promise<BatchResult> {
     return this.db.transaction(
       (tx) => {
         if (!endpointExists(tx, endpointId)) return { queued: 0, next: null };
+        if (takes) {
+          const rows = missingWithContent(tx, endpointId, eventTypes, window, batch);
+          const taken = rows.filter((row) => takes(row)).map((row) => row.id);
+          insertPending(tx, taken, endpointId, now);
+          return { queued: taken.length, next: nextAfter(rows, batch.limit) };
+        }
         const rows = tx
           .select({ id: events.id, at: events.receivedAt })
           .from(events)
@@ -133,11 +162,12 @@ export class SqliteRecoveryStore implements RecoveryStore {
           .orderBy(asc(events.receivedAt), asc(events.id))
           .limit(batch.limit)
           .all();
-        if (rows.length > 0) {
-          tx.insert(deliveries)
-            .values(rows.map((row) => pendingDelivery(row.id, endpointId, now)))
-            .run();
-        }
+        insertPending(
+          tx,
+          rows.map((row) => row.id),
+          endpointId,
+          now,
+        );
         return { queued: rows.length, next: nextAfter(rows, batch.limit) };
       },
       { behavior: "immediate" },
@@ -250,15 +280,37 @@ function endpointExists(tx: SqliteExecutor, endpointId: string): boolean {
   );
 }
 
-function pendingDelivery(eventId: string, endpointId: string, now: Date) {
-  return {
-    id: newId(),
-    eventId,
-    endpointId,
-    status: "pending",
-    attemptCount: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
+/** The next events a replay would queue, read with what a payload filter reads. */
+function missingWithContent(
+  db: SqliteExecutor,
+  endpointId: string,
+  eventTypes: readonly string[],
+  window: TimeWindow,
+  batch: BatchRequest,
+) {
+  return db
+    .select({
+      id: events.id,
+      at: events.receivedAt,
+      type: events.type,
+      payload: events.payload,
+      headers: events.headers,
+    })
+    .from(events)
+    .where(missingFor(db, endpointId, eventTypes, window, batch.after))
+    .orderBy(asc(events.receivedAt), asc(events.id))
+    .limit(batch.limit)
+    .all();
+}
+
+function insertPending(
+  tx: SqliteExecutor,
+  eventIds: readonly string[],
+  endpointId: string,
+  now: Date,
+): void {
+  if (eventIds.length === 0) return;
+  tx.insert(deliveries)
+    .values(eventIds.map((id) => pendingDelivery(id, endpointId, now)))
+    .run();
 }
