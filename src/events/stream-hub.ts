@@ -12,6 +12,8 @@
  * The feed runs only while a stream is open. Everything is bounded: the number of
  * streams, what waits for each client (./client-stream.ts), what the feed remembers.
  */
+
+import { idFloor } from "../lib/ids.ts";
 import type { Logger } from "../ops/log.ts";
 import type { BackgroundService } from "../ops/service.ts";
 import type { StoredEvent } from "../store/events.ts";
@@ -61,12 +63,6 @@ export class StreamsUnavailable extends Error {
   constructor(readonly reason: "full" | "stopping") {
     super(reason === "full" ? "too many live streams on this instance" : "shutting down");
   }
-}
-
-/** The smallest UUIDv7 of the millisecond `ms`: every id taken at or after it sorts after. */
-export function idFloor(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
 /** Ids compare as text: UUIDv7's hex digits sort as the time they hold. */

@@ -7,22 +7,8 @@
  * the Unix time in milliseconds, so their hex text sorts as the time they were taken.
  */
 
-/**
- * The smallest UUIDv7 of the millisecond `ms`, all bits after the time zero: every event
- * stored at or after `ms` sorts after it, every one stored before sorts before. Resuming
- * from it replays exactly the events stored since `ms`.
- */
-export function eventIdFloor(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0").slice(-12);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
-}
-
-/** The time a UUIDv7 was taken, in ms; undefined for ids that are not UUIDv7. */
-export function timeOfEventId(id: string): number | undefined {
-  const match = /^([0-9a-f]{8})-([0-9a-f]{4})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(id);
-  if (!match) return undefined;
-  return Number.parseInt(`${match[1]}${match[2]}`, 16);
-}
+/** Where a stream starts that replays what was stored since `ms`. */
+export { idFloor as eventIdFloor, timeOfId as timeOfEventId } from "../lib/ids.ts";
 
 export interface ReconnectPolicy {
   readonly firstMs: number;

@@ -362,11 +362,13 @@ for (const dialect of dialects) {
     let app: TestApp;
     beforeAll(async () => {
       const sources = readDeclaredSources(
-        Bun.TOML.parse(`
+        (
+          Bun.TOML.parse(`
 [sources.declared-stripe]
 verifier = { type = "stripe", secret = "whsec_from_the_file_0123456789" }
 description = "from hookyard.toml"
-`).sources,
+`) as { sources: unknown }
+        ).sources,
         "hookyard.toml",
       );
       app = await startTestApp(dialect, { config: { sources } });

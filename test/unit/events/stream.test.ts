@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { ClientStream, type CloseReason } from "../../../src/events/client-stream.ts";
 import { parseAttemptOutcome } from "../../../src/events/stream-bus.ts";
 import { sseComment, sseMessage } from "../../../src/events/stream-format.ts";
-import { idFloor } from "../../../src/events/stream-hub.ts";
+import { idFloor } from "../../../src/lib/ids.ts";
 import { MAX_NOTIFY_BYTES, notifyPayloads } from "../../../src/store/pg/broadcast.ts";
 
 describe("live stream pieces", () => {
