@@ -42,7 +42,8 @@ Listen options:
   --forward URL        where each event is POSTed again, one at a time, in order
   --token TOKEN        that hookyard's ADMIN_TOKEN (default: the ${TOKEN_VARIABLE} variable)
   --source NAME        only events from this source
-  --type PATTERN       only events of this type, or under a prefix: 'invoice.*'
+  --type PATTERN       only events of this type, or under a prefix: 'invoice.*' (with
+                       --source, under the source's name: stripe-live.invoice.*)
   --replay-since DUR   first send the events stored in this past window (e.g. 1h), then live
 
 Settings come from the environment (or --config). Once serving, the API's reference is at

@@ -74,10 +74,23 @@ export function parseListenArgs(
       token: token?.trim(),
       forward,
       source: values.source,
-      type: values.type,
+      type: typeUnderSource(values.type, values.source),
       replaySinceMs,
     },
   };
+}
+
+/**
+ * A source's events are typed `<source>.<type>`: with `--source stripe-live`, `--type
+ * 'invoice.*'` means `stripe-live.invoice.*`, as the provider names its types. A type
+ * that names the source already, or `*`, is taken as it is.
+ */
+export function typeUnderSource(
+  type: string | undefined,
+  source: string | undefined,
+): string | undefined {
+  if (type === undefined || source === undefined || type === "*") return type;
+  return type.startsWith(`${source}.`) ? type : `${source}.${type}`;
 }
 
 function parse(argv: readonly string[]) {

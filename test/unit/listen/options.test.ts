@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type ListenArgs, parseListenArgs } from "../../../src/listen/options.ts";
+import { type ListenArgs, parseListenArgs, typeUnderSource } from "../../../src/listen/options.ts";
 
 const required = [
   "--from",
@@ -36,10 +36,20 @@ describe("parseListenArgs", () => {
         token: "T",
         forward: "http://localhost:3000/hooks",
         source: "stripe-live",
-        type: "invoice.*",
+        // A source's events are typed under its name.
+        type: "stripe-live.invoice.*",
         replaySinceMs: 3_600_000,
       },
     });
+  });
+
+  test.each([
+    ["invoice.*", "stripe-live", "stripe-live.invoice.*"],
+    ["stripe-live.invoice.paid", "stripe-live", "stripe-live.invoice.paid"],
+    ["*", "stripe-live", "*"],
+    ["invoice.*", undefined, "invoice.*"],
+  ])("--type %p with --source %p filters on %p", (type, source, expected) => {
+    expect(typeUnderSource(type, source)).toBe(expected);
   });
 
   test("reads --name=value as well", () => {
