@@ -64,5 +64,10 @@ export function settingsHelp(): string {
 the environment wins). Durations: 250ms, 30s, 15m, 2h, 7d. Sizes: 512kb, 25mb.
 
 ${lines.join("\n")}
+
+The TOML file may also declare sources (read-only in the API), one table each:
+  [sources.stripe-live]
+  verifier = { type = "stripe", secret = "whsec_..." }
+  event_type = "{{body.type}}"    # optional: the provider's own field otherwise
 `;
 }

@@ -236,4 +236,32 @@ describe("config file", () => {
       "--config: hy.toml is not valid TOML",
     );
   });
+
+  test("declares sources in [sources.<name>] tables, checked as the API checks them", () => {
+    const file = readConfigFile(
+      `port = 9000
+[sources.stripe-live]
+verifier = { type = "stripe", secret = "whsec_abc" }
+event_type = "{{body.type}}"
+`,
+      "hy.toml",
+    );
+    const [source] = loadConfig({}, file).sources;
+    expect(source).toMatchObject({
+      name: "stripe-live",
+      origin: "config",
+      verifier: { type: "stripe", secrets: ["whsec_abc"], tolerance: "5m" },
+      eventType: { text: "{{body.type}}" },
+    });
+    expect(loadConfig({}).sources).toEqual([]);
+  });
+
+  test.each([
+    ['[sources.shop]\nverifier = { type = "shopify" }\n', "sources.shop.verifier.secrets: "],
+    ['[sources.Bad]\nverifier = { type = "none" }\n', "sources.Bad: must be 1-63 characters"],
+    ['[sources.github]\nverifier = { type = "none" }\n', 'sources.github: "github" is a built-in'],
+    ['sources = "stripe"\n', "sources: expected tables such as [sources.stripe-live]"],
+  ])("a bad source stops hookyard with one line naming its field: %p", (text, message) => {
+    expect(configError(() => readConfigFile(text, "hy.toml")).message).toStartWith(message);
+  });
 });
