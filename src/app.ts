@@ -106,7 +106,7 @@ export function createApp(
       .use(deliveryRoutes(ctx))
       .use(recoveryRoutes(ctx))
       .use(hookRoutes(ctx))
-      .use(dashboard(ctx, hub))
+      .use(dashboard(ctx, hub, sources))
   );
 }
 

@@ -15,6 +15,7 @@ import { CSRF_FIELD, issueCsrfToken } from "./csrf.ts";
 import { htmlResponse, renderSync } from "./html.ts";
 import { Layout, type NavKey } from "./layout.tsx";
 import { FORM_FIELD_LABELS } from "./pages/endpoint-form.ts";
+import { SOURCE_FIELD_LABELS } from "./pages/source-form.ts";
 import { insertSiteNotice, siteNotice } from "./site-notice.tsx";
 
 /** What the pipeline knows of a request that failed. */
@@ -30,6 +31,7 @@ export interface FailedRequest {
  * Any other field (which button was pressed, an id) travels along hidden, as it came.
  */
 export const TYPED_FIELD_LABELS: Readonly<Record<string, string>> = {
+  ...SOURCE_FIELD_LABELS,
   ...FORM_FIELD_LABELS,
   userid: "User id",
   // Recovery windows and the test event (pages/endpoint-recovery.tsx), and the Failures
@@ -38,6 +40,9 @@ export const TYPED_FIELD_LABELS: Readonly<Record<string, string>> = {
   until: "Until (UTC, optional)",
   event_type: "Test event type",
 };
+
+/** Typed fields of several lines (a filter's JSON, secrets one a line): a single-line input would join them. */
+const MULTILINE_FIELDS = new Set(["filter", "secrets"]);
 
 const PAGE_METHODS = new Set(["GET", "HEAD", "POST"]);
 
@@ -52,6 +57,7 @@ export function navKeyOf(path: string): NavKey {
   if (section === "endpoints" || section === "deliveries") return "endpoints";
   if (
     section === "changes" ||
+    section === "sources" ||
     section === "failures" ||
     section === "relay" ||
     section === "hooks"
@@ -167,12 +173,18 @@ function RetryForm({ action, fields, csrfToken }: RetryFormProps): JSX.Element {
               <label for={attr(`retry-${name}`)} safe>
                 {TYPED_FIELD_LABELS[name]}
               </label>
-              <input
-                id={attr(`retry-${name}`)}
-                name={attr(name)}
-                value={attr(value)}
-                autocomplete="off"
-              />
+              {MULTILINE_FIELDS.has(name) ? (
+                <textarea id={attr(`retry-${name}`)} name={attr(name)} rows="4" class="mono" safe>
+                  {value.startsWith("\n") ? `\n${value}` : value}
+                </textarea>
+              ) : (
+                <input
+                  id={attr(`retry-${name}`)}
+                  name={attr(name)}
+                  value={attr(value)}
+                  autocomplete="off"
+                />
+              )}
             </div>
           ) : (
             <input type="hidden" name={attr(name)} value={attr(value)} />

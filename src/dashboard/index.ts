@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import type { EventStreamHub } from "../events/stream-hub.ts";
 import { assertAdmin } from "../http/auth.ts";
+import type { SourceRegistry } from "../sources/registry.ts";
 import { dashboardAssetResponse } from "./assets.ts";
 import { errorPageResponse } from "./components/index.ts";
 import { dashboardStream } from "./live-stream.ts";
@@ -16,12 +17,13 @@ import { eventsPages } from "./pages/events.tsx";
 import { failuresPages } from "./pages/failures.tsx";
 import { hooksPages } from "./pages/hooks.tsx";
 import { relayPages } from "./pages/relay.tsx";
+import { sourcesPages } from "./pages/sources.tsx";
 import { siteNotice, withSiteNotice } from "./site-notice.tsx";
 
 const isDashboardPath = (path: string) => path === "/dashboard" || path.startsWith("/dashboard/");
 const ASSET_ROUTE = "/dashboard/assets/:name";
 
-export function dashboard(ctx: AppContext, streams: EventStreamHub) {
+export function dashboard(ctx: AppContext, streams: EventStreamHub, sources: SourceRegistry) {
   const notice = siteNotice(ctx.config);
   return (
     new Elysia({ name: "dashboard" })
@@ -52,8 +54,9 @@ export function dashboard(ctx: AppContext, streams: EventStreamHub) {
           }),
       )
       .use(dashboardStream(streams))
-      .use(eventsPages(ctx))
+      .use(eventsPages(ctx, sources))
       .use(changesPages(ctx))
+      .use(sourcesPages(ctx, sources))
       .use(endpointsPages(ctx))
       .use(failuresPages(ctx))
       .use(relayPages(ctx))

@@ -15,11 +15,19 @@ import { type LiveSpec, liveAttributes } from "./components/live-region.tsx";
 import { attr } from "./components/markup.ts";
 import { SITE_NOTICE_SLOT } from "./site-notice.tsx";
 
-export type NavKey = "events" | "changes" | "endpoints" | "failures" | "relay" | "hooks";
+export type NavKey =
+  | "events"
+  | "changes"
+  | "sources"
+  | "endpoints"
+  | "failures"
+  | "relay"
+  | "hooks";
 
 export const NAV_ITEMS: readonly { key: NavKey; label: string; href: string }[] = [
   { key: "events", label: "Events", href: "/dashboard" },
   { key: "changes", label: "Changes", href: "/dashboard/changes" },
+  { key: "sources", label: "Sources", href: "/dashboard/sources" },
   { key: "endpoints", label: "Endpoints", href: "/dashboard/endpoints" },
   { key: "failures", label: "Failures", href: "/dashboard/failures" },
   { key: "relay", label: "Relay", href: "/dashboard/relay" },

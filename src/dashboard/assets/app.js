@@ -5,6 +5,9 @@
 //   data-reveal-target="ID" on a button: show or mask the secret #ID, whose mask is the
 //                           element with data-secret-mask="ID"
 //   data-confirm="QUESTION" on a form: ask before submitting
+//   data-shown-by="ID" data-shown-for="A B"
+//                           on a form field: shown only while the select #ID has the
+//                           value A or B (a source's settings, by verifier type)
 //   data-live-topics="…"    on <main>: keep the [data-live-region]s up to date from
 //                           /dashboard/stream (components/live-region.tsx)
 (() => {
@@ -64,6 +67,21 @@
     setTimeout(() => {
       button.textContent = label;
     }, 1500);
+  }
+
+  // Fields that apply to some choices of a select only: without this script all show.
+  showFieldsForChoices();
+  document.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLSelectElement && event.target.id) showFieldsForChoices();
+  });
+
+  function showFieldsForChoices() {
+    for (const field of document.querySelectorAll("[data-shown-by]")) {
+      const select = document.getElementById(field.getAttribute("data-shown-by") || "");
+      if (!(select instanceof HTMLSelectElement)) continue;
+      const choices = (field.getAttribute("data-shown-for") || "").split(" ");
+      field.hidden = !choices.includes(select.value);
+    }
   }
 
   document.addEventListener("submit", (event) => {

@@ -28,3 +28,21 @@ export function CopyButton({ target, label = "Copy" }: CopyButtonProps): JSX.Ele
     </button>
   );
 }
+
+/**
+ * Text with a Copy button beside it. CopyButton is placed over the corner of a code box,
+ * which in a table cell would cover the text; this one sits inline after it.
+ */
+export function CopyableText({ text }: { readonly text: string }): JSX.Element {
+  const id = uniqueId("copy");
+  return (
+    <span class="copyable">
+      <code id={id} safe>
+        {text}
+      </code>{" "}
+      <button type="button" class="btn btn-small btn-quiet" data-copy-target={id} hidden>
+        Copy
+      </button>
+    </span>
+  );
+}

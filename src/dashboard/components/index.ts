@@ -1,8 +1,9 @@
 /** The dashboard's shared components, for feature pages. See README.md beside this file. */
-export { CopyButton, uniqueId } from "./copy-button.tsx";
+export { CopyableText, CopyButton, uniqueId } from "./copy-button.tsx";
 export { EmptyState } from "./empty-state.tsx";
 export { errorPageResponse } from "./error-page.tsx";
 export { type FilterField, FilterForm } from "./filter-form.tsx";
+export { type FieldProblems, FormField, fieldAria } from "./form-field.tsx";
 export { JsonView, prettyJson, TextView, truncateUtf8 } from "./json-view.tsx";
 export { KeyValue, type KeyValueItem } from "./key-value.tsx";
 export { LiveRegion, type LiveSpec, type LiveTopic } from "./live-region.tsx";

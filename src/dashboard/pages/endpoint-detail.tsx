@@ -13,6 +13,7 @@ import type { Endpoint } from "../../store/endpoints.ts";
 import {
   type Column,
   FilterForm,
+  JsonView,
   KeyValue,
   LiveRegion,
   markup,
@@ -27,6 +28,7 @@ import {
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
 import { EndpointEditForm, type EndpointEditProps } from "./endpoint-edit.tsx";
+import { FilterTestForm } from "./endpoint-filter-test.tsx";
 import { describeEventTypes } from "./endpoint-form.ts";
 import { HealthSummary } from "./endpoint-health-view.tsx";
 import { endpointHref, type PageNotice } from "./endpoint-list.tsx";
@@ -174,6 +176,7 @@ export function EndpointPage(props: EndpointPageProps): JSX.Element {
         values={props.edit.values}
         problems={props.edit.problems}
       />
+      <FilterTestForm endpoint={endpoint} />
       <DeliveriesSection {...props} />
     </Layout>
   );
@@ -196,6 +199,13 @@ function EndpointFacts({
           { label: "URL", value: endpoint.url, mono: true },
           { label: "Description", value: endpoint.description },
           { label: "Event types", value: describeEventTypes(endpoint.eventTypes), mono: true },
+          {
+            label: "Payload filter",
+            value:
+              endpoint.filter == null
+                ? "none: every event of its types"
+                : markup(<JsonView value={endpoint.filter} label="Payload filter" />),
+          },
           {
             label: "Signing secret",
             value: markup(<SecretValue secret={endpoint.secret} label="Signing secret" />),

@@ -1,7 +1,8 @@
 /**
- * The edit form on an endpoint's page: URL, event types and description, saved through
- * the service the API's `PATCH /endpoints/:id` uses. Folded away until opened, and open
- * when a saved form came back with problems, showing what was typed and what is wrong.
+ * The edit form on an endpoint's page: URL, event types, description and payload filter,
+ * saved through the service the API's `PATCH /endpoints/:id` uses. Folded away until
+ * opened, and open when a saved form came back with problems, showing what was typed and
+ * what is wrong.
  */
 import type { Endpoint } from "../../store/endpoints.ts";
 import { CsrfField, Notice } from "../components/index.ts";
@@ -29,7 +30,7 @@ export function EndpointEditForm({
   const refused = Object.keys(problems).length > 0;
   return (
     <details class="panel" id="edit" open={refused}>
-      <summary>Edit URL, event types and description</summary>
+      <summary>Edit URL, event types and description, and the payload filter</summary>
       {refused ? (
         <Notice tone="bad" message="The endpoint was not saved: see the fields marked below." />
       ) : (

@@ -7,6 +7,7 @@
 import { WILDCARD } from "../../delivery/event-types.ts";
 import type { FieldProblem } from "../../http/query.ts";
 import type { Endpoint } from "../../store/endpoints.ts";
+import { prettyJson } from "../components/index.ts";
 
 /** What the forms show: exactly what was typed, so a refused form keeps it. */
 export interface EndpointFormValues {
@@ -14,6 +15,11 @@ export interface EndpointFormValues {
   readonly description: string;
   /** Comma-separated, as typed. */
   readonly eventTypes: string;
+  /**
+   * The payload filter's JSON as typed ("" for none). Absent when the form had no such
+   * field (a form sent again from an error page): the stored filter is then left alone.
+   */
+  readonly filter?: string | undefined;
 }
 
 export const EMPTY_ENDPOINT_FORM: EndpointFormValues = { url: "", description: "", eventTypes: "" };
@@ -23,6 +29,7 @@ export const FORM_FIELD_LABELS: Readonly<Record<string, string>> = {
   url: "URL",
   description: "Description",
   event_types: "Event types",
+  filter: "Payload filter (JSON)",
 };
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
@@ -34,7 +41,46 @@ export function readEndpointForm(body: unknown): EndpointFormValues {
     url: text(fields.url),
     description: text(fields.description),
     eventTypes: text(fields.event_types),
+    filter: typeof fields.filter === "string" ? fields.filter : undefined,
   };
+}
+
+export type FilterText =
+  | { readonly ok: true; readonly filter: unknown }
+  | { readonly ok: false; readonly problem: FieldProblem };
+
+/**
+ * The filter typed into the form: empty is none (null), anything else must be JSON; what
+ * the JSON says is the service's to check (parseFilter), so the API's rules apply.
+ */
+export function readFilterText(typed: string): FilterText {
+  if (typed.trim() === "") return { ok: true, filter: null };
+  try {
+    return { ok: true, filter: JSON.parse(typed) };
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? `: ${error.message}` : "";
+    return {
+      ok: false,
+      problem: {
+        field: "filter",
+        message: `is not valid JSON${reason}. Write a JSON object such as {"data.amount": {"$gte": 100}}, or leave it empty for none.`,
+      },
+    };
+  }
+}
+
+/** What is wrong with the form before the service sees it: a filter that is no JSON. */
+export function endpointFormProblems(values: EndpointFormValues): FieldProblem[] {
+  if (values.filter === undefined) return [];
+  const read = readFilterText(values.filter);
+  return read.ok ? [] : [read.problem];
+}
+
+/** The filter for the service's body: left out when absent or unreadable (see endpointFormProblems). */
+function filterField(values: EndpointFormValues): { filter?: unknown } {
+  if (values.filter === undefined) return {};
+  const read = readFilterText(values.filter);
+  return read.ok ? { filter: read.filter } : {};
 }
 
 /**
@@ -60,6 +106,7 @@ export function endpointCreateBody(values: EndpointFormValues): Record<string, u
     url: values.url.trim(),
     description: values.description.trim(),
     ...(eventTypes.length === 0 ? {} : { event_types: eventTypes }),
+    ...(values.filter === undefined || values.filter.trim() === "" ? {} : filterField(values)),
   };
 }
 
@@ -69,6 +116,7 @@ export function endpointFormValues(endpoint: Endpoint): EndpointFormValues {
     url: endpoint.url,
     description: endpoint.description,
     eventTypes: endpoint.eventTypes.join(", "),
+    ...(endpoint.filter == null ? {} : { filter: prettyJson(endpoint.filter) }),
   };
 }
 
@@ -82,7 +130,14 @@ export function endpointUpdateBody(values: EndpointFormValues): Record<string, u
     url: values.url.trim(),
     description: values.description.trim(),
     event_types: eventTypes.length === 0 ? [WILDCARD] : eventTypes,
+    ...filterField(values),
   };
+}
+
+/** The form field a service problem belongs to: `filter.data.amount.$gtt` is the filter's. */
+function formFieldOf(field: string): string {
+  if (field.startsWith("filter.") || field.startsWith("filter[")) return "filter";
+  return field in FORM_FIELD_LABELS ? field : "form";
 }
 
 /** Problems by form field; any the form has no field for are kept under `form`. */
@@ -91,7 +146,7 @@ export function problemsByField(
 ): Readonly<Record<string, readonly string[]>> {
   const grouped: Record<string, string[]> = {};
   for (const { field, message } of problems) {
-    const key = field in FORM_FIELD_LABELS ? field : "form";
+    const key = formFieldOf(field);
     grouped[key] ??= [];
     grouped[key].push(field === key ? message : `${field}: ${message}`);
   }

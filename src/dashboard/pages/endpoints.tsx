@@ -12,6 +12,7 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import {
   createEndpoint,
+  parseEndpointInput,
   rotateEndpointSecret,
   updateEndpoint,
 } from "../../delivery/endpoints-service.ts";
@@ -28,10 +29,12 @@ import { deliveryPages } from "./delivery-routes.tsx";
 import type { DeliveryRow } from "./endpoint-detail.tsx";
 import { EndpointPage } from "./endpoint-detail.tsx";
 import type { FieldProblems } from "./endpoint-fields.tsx";
+import { endpointFilterTestPages } from "./endpoint-filter-test.tsx";
 import {
   EMPTY_ENDPOINT_FORM,
   type EndpointFormValues,
   endpointCreateBody,
+  endpointFormProblems,
   endpointFormValues,
   endpointUpdateBody,
   isFieldProblemList,
@@ -64,6 +67,21 @@ function fieldProblems(error: unknown): FieldProblems | undefined {
   return error instanceof ApiError && error.status === 422 && isFieldProblemList(error.details)
     ? problemsByField(error.details)
     : undefined;
+}
+
+/**
+ * The problems of a form the service must not see yet (a filter that is not JSON), with
+ * those the service would find in the rest of it, so one answer names every field.
+ */
+function problemsBeforeSaving(
+  values: EndpointFormValues,
+  body: Record<string, unknown>,
+  mode: "create" | "update",
+): FieldProblems | undefined {
+  const own = endpointFormProblems(values);
+  if (own.length === 0) return undefined;
+  const rest = parseEndpointInput(body, mode);
+  return problemsByField([...(rest.ok ? [] : rest.problems), ...own]);
 }
 
 export function endpointsPages(ctx: AppContext) {
@@ -157,9 +175,12 @@ export function endpointsPages(ctx: AppContext) {
       const refusal = refuseForgedPost(request, body, "endpoints");
       if (refusal) return refusal;
       const values = readEndpointForm(body);
+      const createBody = endpointCreateBody(values);
+      const refused = problemsBeforeSaving(values, createBody, "create");
+      if (refused) return renderList(request, { values, problems: refused });
       let endpoint: Endpoint;
       try {
-        endpoint = await createEndpoint(ctx, endpointCreateBody(values));
+        endpoint = await createEndpoint(ctx, createBody);
       } catch (error) {
         const problems = fieldProblems(error);
         if (problems) return renderList(request, { values, problems });
@@ -178,9 +199,12 @@ export function endpointsPages(ctx: AppContext) {
       const endpoint = await findEndpoint(params.id);
       if (!endpoint) return endpointNotFound(params.id);
       const values = readEndpointForm(body);
+      const updateBody = endpointUpdateBody(values);
+      const refused = problemsBeforeSaving(values, updateBody, "update");
+      if (refused) return renderEndpoint(request, endpoint, {}, { values, problems: refused });
       let updated: Endpoint | undefined;
       try {
-        updated = await updateEndpoint(ctx, endpoint.id, endpointUpdateBody(values));
+        updated = await updateEndpoint(ctx, endpoint.id, updateBody);
       } catch (error) {
         const problems = fieldProblems(error);
         if (problems) return renderEndpoint(request, endpoint, {}, { values, problems });
@@ -221,6 +245,7 @@ export function endpointsPages(ctx: AppContext) {
       if (!deleted) return endpointNotFound(params.id);
       return seeOtherWithNotice("/dashboard/endpoints", "deleted", request);
     })
+    .use(endpointFilterTestPages(ctx))
     .use(endpointRecoveryPages(ctx))
     .use(deliveryPages(ctx));
 }

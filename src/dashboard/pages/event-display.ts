@@ -27,6 +27,11 @@ const SOURCE_LABELS: Record<EventSource, string> = {
 /** The sources an event can come from (the store's one list), for the filter's select. */
 export const EVENT_SOURCES = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
 
+/** The select's options: the built-in sources, then the gateway's sources by name. */
+export function sourceOptions(sourceNames: readonly string[]): { value: string; label: string }[] {
+  return [...EVENT_SOURCES, ...sourceNames.map((name) => ({ value: name, label: name }))];
+}
+
 /** Longest value each free-text filter accepts, as the JSON API does. */
 const FILTER_LIMITS = { type: 256, entity_id: 256, q: 200 } as const;
 
@@ -48,8 +53,13 @@ export interface EventListRequest {
  * (source, type pattern, since, until) is read by the API's own readers and refused the
  * same way; a filter that is merely too long is ignored with a warning, and a broken
  * cursor starts from the newest page, as a person who pasted a broken link would want.
+ * `sourceNames` are the gateway's sources, which the source filter takes beside the
+ * built-in ones.
  */
-export function readEventListQuery(query: QueryValues): EventListRequest {
+export function readEventListQuery(
+  query: QueryValues,
+  sourceNames: readonly string[] = [],
+): EventListRequest {
   const problems: string[] = [];
   const read = (name: keyof typeof FILTER_LIMITS, label: string): string | undefined => {
     const value = queryValue(query, name);
@@ -72,13 +82,13 @@ export function readEventListQuery(query: QueryValues): EventListRequest {
     until: until === undefined ? undefined : asUtc(until),
   });
   const filter: EventFilter = {
-    source: readSource(api),
+    source: readSource(api, sourceNames),
     type: readType(api),
     entityId: read("entity_id", "entity"),
     ...readTimeWindow(api),
     text: read("q", "text"),
   };
-  const invalid = api.problems.map((problem) => invalidFilterMessage(problem, query));
+  const invalid = api.problems.map((problem) => invalidFilterMessage(problem, query, sourceNames));
   const cursorText = queryValue(query, "cursor");
   const after = cursorText === undefined ? undefined : decodeTimeCursor(cursorText);
   if (cursorText !== undefined && after === undefined) {
@@ -103,11 +113,15 @@ export function dateTimeLocalValue(time: Date): string {
 }
 
 /** What a person reads about a filter value GET /events would refuse. */
-function invalidFilterMessage(problem: FieldProblem, query: QueryValues): string {
+function invalidFilterMessage(
+  problem: FieldProblem,
+  query: QueryValues,
+  sourceNames: readonly string[],
+): string {
   const given = JSON.stringify(queryValue(query, problem.field) ?? "");
   switch (problem.field) {
     case "source":
-      return `There is no source ${given}. Choose one of: ${SOURCES.join(", ")}.`;
+      return `There is no source ${given}. Choose one of: ${[...SOURCES, ...sourceNames].join(", ")}.`;
     case "type":
       return `The type filter ${problem.message}. Use an exact type (task.update) or a prefix (task.*).`;
     case "until":

@@ -18,7 +18,7 @@ import {
   Time,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
-import { EVENT_SOURCES, entityHref, eventHref, payloadPreview } from "./event-display.ts";
+import { entityHref, eventHref, payloadPreview, sourceOptions } from "./event-display.ts";
 
 export interface EventListPageProps {
   readonly events: readonly StoredEvent[];
@@ -40,6 +40,8 @@ export interface EventListPageProps {
   /** The curl line the empty state offers, and whether it must be signed to be accepted. */
   readonly firstEventCommand: string;
   readonly signingRequired: boolean;
+  /** The gateway's sources by name, offered beside the built-in ones. */
+  readonly sourceNames: readonly string[];
 }
 
 /**
@@ -97,7 +99,12 @@ export function EventListPage(props: EventListPageProps): JSX.Element {
         action="/dashboard"
         values={props.formValues}
         fields={[
-          { kind: "select", name: "source", label: "Source", options: EVENT_SOURCES },
+          {
+            kind: "select",
+            name: "source",
+            label: "Source",
+            options: sourceOptions(props.sourceNames),
+          },
           { name: "type", label: "Type", placeholder: "task.update or task.*", mono: true },
           { name: "entity_id", label: "Entity id", mono: true },
           { name: "q", label: "Text", inputType: "search", placeholder: "in type, id, payload" },

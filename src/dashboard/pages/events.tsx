@@ -6,6 +6,7 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../../context.ts";
 import { ENTITY_EVENTS_LIMIT } from "../../events/index.ts";
+import type { SourceRegistry } from "../../sources/registry.ts";
 import { encodeCursor, type TimeCursor } from "../../store/cursor.ts";
 import { SearchTooSlow } from "../../store/errors.ts";
 import type { EventFilter, Page, StoredEvent } from "../../store/events.ts";
@@ -66,11 +67,12 @@ function listStatus(invalid: readonly string[], searchStoppedAfterMs: number | u
   return searchStoppedAfterMs === undefined ? 200 : 503;
 }
 
-export function eventsPages(ctx: AppContext) {
+export function eventsPages(ctx: AppContext, sources: SourceRegistry) {
   return new Elysia({ name: "dashboard.events" })
     .use(eventResendPages(ctx))
     .get("/dashboard", async ({ request, query }) => {
-      const { filter, after, problems, invalid } = readEventListQuery(query);
+      const sourceNames = (await sources.list()).map((source) => source.name);
+      const { filter, after, problems, invalid } = readEventListQuery(query, sourceNames);
       // Nothing is looked up for filters that cannot be read: the page says what is wrong.
       const [chart, { page, searchStoppedAfterMs }] = await Promise.all([
         // Not beside a text search: it reads every payload it passes, and the chart
@@ -96,6 +98,7 @@ export function eventsPages(ctx: AppContext) {
           searchStoppedAfterMs={searchStoppedAfterMs}
           firstEventCommand={firstEventCurl(displayOrigin(request), ctx.now())}
           signingRequired={ctx.config.eventsWebhookSecret !== undefined}
+          sourceNames={sourceNames}
         />,
         { status: listStatus(invalid, searchStoppedAfterMs) },
       );

@@ -4,6 +4,7 @@ import type { Hook } from "../../store/hooks.ts";
 import {
   attr,
   type Column,
+  CopyableText,
   CsrfField,
   EmptyState,
   markup,
@@ -11,7 +12,6 @@ import {
   PostButton,
   Table,
   Time,
-  uniqueId,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
 import { entityHref, shellQuote } from "./event-display.ts";
@@ -139,24 +139,5 @@ function RegisterForm({ csrfToken, userid }: { csrfToken: string; userid?: strin
         </button>
       </div>
     </form>
-  );
-}
-
-/**
- * Text with a Copy button beside it. The shared CopyButton is placed over the corner of
- * a code box, which in a table cell would cover the URL; this one sits inline after it.
- * app.js reveals and drives any `[data-copy-target]` button.
- */
-function CopyableText({ text }: { readonly text: string }): JSX.Element {
-  const id = uniqueId("copy");
-  return (
-    <span class="copyable">
-      <code id={id} safe>
-        {text}
-      </code>{" "}
-      <button type="button" class="btn btn-small btn-quiet" data-copy-target={id} hidden>
-        Copy
-      </button>
-    </span>
   );
 }
