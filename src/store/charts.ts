@@ -25,8 +25,11 @@ export interface MinuteCount {
 export type DeliveryOutcome = "delivered" | "failed" | "retrying" | "waiting";
 
 export interface ChartStore {
-  /** Events received in [since, until], counted by source and minute received. */
-  eventsPerMinute(since: Date, until: Date): Promise<MinuteCount[]>;
+  /**
+   * Events received in [since, until], counted by source and minute received: the
+   * built-in sources, and the gateway's sources named in `sources`, each under its name.
+   */
+  eventsPerMinute(since: Date, until: Date, sources?: readonly string[]): Promise<MinuteCount[]>;
   /**
    * The endpoint's deliveries created in [since, until], counted by outcome (series: a
    * DeliveryOutcome) and minute created.

@@ -10,7 +10,7 @@ import type {
   ClaimedDelivery,
   FinishedAttempt,
 } from "../../src/store/deliveries.ts";
-import type { EventSource, NewEvent } from "../../src/store/events.ts";
+import type { EventOrigin, EventSource, NewEvent } from "../../src/store/events.ts";
 import { dialects, storeForSuite } from "../support/databases.ts";
 
 const MINUTE = 60_000;
@@ -21,7 +21,7 @@ const t0 = new Date("2026-11-22T10:00:00.000Z");
 const minuteOf = (date: Date) => Math.floor(date.getTime() / MINUTE);
 const LEASE = { ms: 30_000, holder: "worker-a" };
 
-const event = (source: EventSource, type: string, receivedAt: Date): NewEvent => ({
+const event = (source: EventOrigin, type: string, receivedAt: Date): NewEvent => ({
   source,
   type,
   occurredAt: receivedAt,
@@ -107,6 +107,17 @@ for (const dialect of dialects) {
         { minute: first, series: "github", n: 2 },
         { minute: first + 5, series: "github", n: 1 },
         { minute: first + 24 * 60, series: "trigger", n: 1 },
+      ]);
+    });
+
+    test("a gateway source's events are counted under its name when it is named", async () => {
+      const store = suite.store;
+      await store.events.record(event("stripe-live", "stripe-live.invoice.paid", at(DAY - MINUTE)));
+      await store.events.record(event("shop", "shop.orders.create", at(DAY - MINUTE)));
+      const last = minuteOf(at(DAY - MINUTE));
+      const counted = await store.charts.eventsPerMinute(at(DAY - HOUR), at(DAY), ["stripe-live"]);
+      expect(sorted(counted).filter((c) => c.minute === last)).toEqual([
+        { minute: last, series: "stripe-live", n: 1 },
       ]);
     });
 

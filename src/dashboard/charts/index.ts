@@ -18,11 +18,23 @@ import { formatRate, hourlySuccessRates, overallSuccessRate } from "./success-ra
 /** The window both charts show, the one the endpoints' health counts over. */
 export const CHART_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const SOURCE_SERIES: readonly Series[] = EVENT_SOURCES.map((source, i) => ({
-  key: source,
-  label: source,
-  className: `chart-source-${i}`,
-}));
+/** The gateway's sources share one series: their number has no bound, a chart's colours do. */
+const GATEWAY_SERIES = "sources";
+
+const SOURCE_SERIES: readonly Series[] = [
+  ...EVENT_SOURCES.map((source, i) => ({
+    key: source,
+    label: source,
+    className: `chart-source-${i}`,
+  })),
+  {
+    key: GATEWAY_SERIES,
+    label: "sources (/in/…)",
+    className: `chart-source-${EVENT_SOURCES.length}`,
+  },
+];
+
+const BUILT_IN: ReadonlySet<string> = new Set(EVENT_SOURCES);
 
 const OUTCOME_SERIES: readonly Series[] = [
   { key: "delivered", label: "delivered", className: "chart-delivered" },
@@ -59,9 +71,16 @@ async function withinBudget(
   }
 }
 
-/** Events per minute by source over the 24 hours before `now`, for the events page. */
-export function eventsPerMinuteChart(ctx: AppContext, now: Date): Promise<JSX.Element> {
-  return withinBudget(ctx, () => drawEventsPerMinute(ctx, now));
+/**
+ * Events per minute by source over the 24 hours before `now`, for the events page; the
+ * gateway's sources (`sourceNames`) together.
+ */
+export function eventsPerMinuteChart(
+  ctx: AppContext,
+  now: Date,
+  sourceNames: readonly string[] = [],
+): Promise<JSX.Element> {
+  return withinBudget(ctx, () => drawEventsPerMinute(ctx, now, sourceNames));
 }
 
 /** Deliveries per minute by outcome, and the success rate, over 24 hours, for an endpoint page. */
@@ -73,9 +92,15 @@ export function endpointDeliveriesChart(
   return withinBudget(ctx, () => drawEndpointDeliveries(ctx, endpointId, now));
 }
 
-async function drawEventsPerMinute(ctx: AppContext, now: Date): Promise<JSX.Element> {
+async function drawEventsPerMinute(
+  ctx: AppContext,
+  now: Date,
+  sourceNames: readonly string[],
+): Promise<JSX.Element> {
   const since = new Date(now.getTime() - CHART_WINDOW_MS);
-  const counts = await ctx.store.charts.eventsPerMinute(since, now);
+  const counts = (await ctx.store.charts.eventsPerMinute(since, now, sourceNames)).map((count) =>
+    BUILT_IN.has(count.series) ? count : { ...count, series: GATEWAY_SERIES },
+  );
   const chart = arrangeMinutes(counts, SOURCE_SERIES, since, now);
   if (chart.total === 0) return ChartEmpty({ text: "No events in the last 24 hours." });
   return BarChart({

@@ -37,7 +37,7 @@ const WORDING: Readonly<
     title: "Replay missed events",
     summary: "Replay missed events…",
     explain:
-      "Events received in the window that this endpoint subscribes to and never got (it was disabled, did not exist yet, or did not take their type) are delivered to it now.",
+      "Events received in the window that this endpoint takes (its event types, and its filter if it has one) and never got (it was disabled, did not exist yet, or did not take their type) are delivered to it now.",
     count: "Count missed events",
   },
 };
@@ -290,13 +290,13 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 function wouldQueue(kind: RecoveryKind, n: number, url: string, between: string): string {
   return kind === "recover"
     ? `${plural(n, "failed delivery", "failed deliveries")} to ${url} created ${between} would be queued again.`
-    : `${plural(n, "event", "events")} received ${between} that ${url} subscribes to and never got would be queued for it.`;
+    : `${plural(n, "event", "events")} received ${between} that ${url} takes and never got would be queued for it.`;
 }
 
 function nothingToDo(kind: RecoveryKind, url: string, between: string): string {
   return kind === "recover"
     ? `No failed deliveries to ${url} were created ${between}: there is nothing to recover.`
-    : `Every event received ${between} that ${url} subscribes to already has a delivery to it: there is nothing to replay.`;
+    : `Every event received ${between} that ${url} takes already has a delivery to it: there is nothing to replay.`;
 }
 
 /** A recover or replay asked of a disabled endpoint (409): enable it first. */

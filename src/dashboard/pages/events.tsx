@@ -77,7 +77,7 @@ export function eventsPages(ctx: AppContext, sources: SourceRegistry) {
       const [chart, { page, searchStoppedAfterMs }] = await Promise.all([
         // Not beside a text search: it reads every payload it passes, and the chart
         // would only wait on it (or on the lock it waits on) for nothing new.
-        filter.text === undefined ? eventsPerMinuteChart(ctx, ctx.now()) : "",
+        filter.text === undefined ? eventsPerMinuteChart(ctx, ctx.now(), sourceNames) : "",
         invalid.length > 0 ? NOTHING_LISTED : listEvents(ctx, filter, after),
       ]);
       return htmlResponse(

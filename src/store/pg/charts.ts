@@ -15,7 +15,11 @@ const minuteOf = (column: typeof events.receivedAt | typeof deliveries.createdAt
 export class PgChartStore implements ChartStore {
   constructor(private readonly db: PgDb) {}
 
-  async eventsPerMinute(since: Date, until: Date): Promise<MinuteCount[]> {
+  async eventsPerMinute(
+    since: Date,
+    until: Date,
+    sources: readonly string[] = [],
+  ): Promise<MinuteCount[]> {
     const minute = minuteOf(events.receivedAt);
     // Naming every source lets the plan be an index-only scan of events_source_received_idx,
     // a range per source; without it, a range of events_received_idx and a heap read per event.
@@ -24,7 +28,7 @@ export class PgChartStore implements ChartStore {
       .from(events)
       .where(
         and(
-          inArray(events.source, [...EVENT_SOURCES]),
+          inArray(events.source, [...EVENT_SOURCES, ...sources]),
           gte(events.receivedAt, since),
           lte(events.receivedAt, until),
         ),
