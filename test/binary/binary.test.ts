@@ -238,6 +238,7 @@ describe("the hookyard binary", () => {
             ? [
                 "deliveries.last_response_body",
                 "delivery_attempts.response_body",
+                "events.body",
                 "events.payload",
                 "relay_messages.payload",
               ]
