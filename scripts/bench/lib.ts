@@ -216,6 +216,17 @@ export function postgresCpuMicros(): number {
   return total;
 }
 
+/** A live process's resident memory (VmRSS) in MB, from /proc; 0 where unreadable. */
+export function residentMegabytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** This process's own CPU time (user + system), in µs. */
 export function ownCpuMicros(): number {
   const usage = process.cpuUsage();
