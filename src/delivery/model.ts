@@ -92,7 +92,7 @@ export const NewEndpointRequest = t.Object({
     t.Nullable(
       t.Unknown({
         description:
-          'a payload filter with $eq $neq $in $nin $gt $gte $lt $lte $exist $regex $and $or over dotted paths and headers.<name> (docs/filters.md); null or {} removes it',
+          "a payload filter with $eq $neq $in $nin $gt $gte $lt $lte $exist $regex $and $or over dotted paths and headers.<name> (docs/filters.md); null or {} removes it",
         examples: [{ "data.object.amount_paid": { $gte: 1000 }, "headers.x-mode": "live" }],
       }),
     ),
