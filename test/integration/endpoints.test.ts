@@ -70,6 +70,7 @@ for (const dialect of dialects) {
           url: PUBLIC_URL,
           description: "",
           event_types: ["*"],
+          filter: null,
           enabled: true,
           disabled_reason: null,
           created_at: expect.any(String),

@@ -54,6 +54,9 @@ for (const dialect of dialects) {
           occurred_at: "2026-11-20T08:00:11.000Z",
           received_at: "2026-11-20T08:00:11.000Z",
           payload: { i: 11, title: "hay" },
+          headers: {},
+          // Only a source's events keep their body as received.
+          body: null,
         });
         expect(body.next_cursor).toBeString();
       });

@@ -257,7 +257,7 @@ event_type = "{{body.type}}"
   });
 
   test.each([
-    ['[sources.shop]\nverifier = { type = "shopify" }\n', "sources.shop.verifier.secrets: "],
+    ['[sources.shop]\nverifier = { type = "shopify" }\n', "sources.shop.verifier.secret: required"],
     ['[sources.Bad]\nverifier = { type = "none" }\n', "sources.Bad: must be 1-63 characters"],
     ['[sources.github]\nverifier = { type = "none" }\n', 'sources.github: "github" is a built-in'],
     ['sources = "stripe"\n', "sources: expected tables such as [sources.stripe-live]"],
