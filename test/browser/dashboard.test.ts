@@ -14,7 +14,6 @@ import {
   browserUnavailable,
   installAxe,
   launchChromium,
-  retryOnPlaywrightRace,
   screenshot,
   watchForProblems,
 } from "../support/browser.ts";
@@ -23,6 +22,7 @@ import {
   pageProblems,
   VIEWPORTS,
   type Viewport,
+  withCheckedPage,
 } from "../support/dashboard-browser.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 import { type Outage, openStoreWithOutage } from "../support/store-outage.ts";
@@ -117,8 +117,6 @@ const RECEIVER_ANSWER = `<b>busy</b>${SCRIPT}`;
  * A live page fetches itself again after a delivery attempt it shows; a form on it that
  * navigates away meanwhile cuts that fetch off. Harmless: the next page is read fresh.
  */
-const isCutOffLiveFetch = (problem: string) =>
-  /^request failed: http:\/\/[^ ]+\/dashboard\/(?!assets\/)[^ ]* net::ERR_ABORTED$/.test(problem);
 
 const rowCount = (page: Page) => page.locator("table.data tbody tr").count();
 const xssRan = (page: Page) => page.evaluate(() => (window as { __xss?: unknown }).__xss);
@@ -223,22 +221,7 @@ describe.skipIf(browserUnavailable !== undefined)("the dashboard in a browser", 
     view: Viewport = VIEWPORTS[0],
     allowed: readonly number[] = [],
   ): Promise<void> {
-    await retryOnPlaywrightRace(async () => {
-      const page = await (contexts.get(view.name) as BrowserContext).newPage();
-      const watch = watchForProblems(page);
-      try {
-        await run(page);
-        expect(await xssRan(page)).toBeUndefined();
-        const unexpected = watch.problems.filter(
-          (problem) =>
-            !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
-            !isCutOffLiveFetch(problem),
-        );
-        expect(unexpected).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    });
+    await withCheckedPage(contexts.get(view.name) as BrowserContext, run, allowed);
   }
 
   /** Runs `check` on a tab at each screen size in turn. */

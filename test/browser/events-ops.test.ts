@@ -9,13 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { resend } from "../../src/recovery/service.ts";
 import { EVENT_SOURCES, type NewEvent } from "../../src/store/events.ts";
 import { startTestApp, type TestApp } from "../support/app.ts";
-import {
-  browserUnavailable,
-  launchChromium,
-  retryOnPlaywrightRace,
-  screenshot,
-  watchForProblems,
-} from "../support/browser.ts";
+import { browserUnavailable, launchChromium, screenshot } from "../support/browser.ts";
 import {
   DESKTOP,
   dashboardContexts,
@@ -23,6 +17,7 @@ import {
   pageProblems,
   VIEWPORTS,
   type Viewport,
+  withCheckedPage,
 } from "../support/dashboard-browser.ts";
 import { type Receiver, startReceiver } from "../support/receiver.ts";
 
@@ -37,9 +32,6 @@ const t0 = Date.parse("2026-11-20T08:00:00Z");
 function triggered(type: string, receivedAt: Date): NewEvent {
   return { source: "trigger", type, occurredAt: receivedAt, receivedAt, payload: {}, headers: {} };
 }
-
-/** A live page's stream, cut as the browser leaves the page: how it ends, not a fault. */
-const LEFT_LIVE_PAGE = /^request failed: \S+\/dashboard\/stream net::ERR_ABORTED/;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -94,21 +86,7 @@ describe.skipIf(browserUnavailable !== undefined)("the events pages for operator
     run: (page: Page) => Promise<void>,
     allowed: readonly number[] = [],
   ): Promise<void> {
-    await retryOnPlaywrightRace(async () => {
-      const page = await (contexts.get(view.name) as BrowserContext).newPage();
-      const watch = watchForProblems(page);
-      try {
-        await run(page);
-        const unexpected = watch.problems.filter(
-          (problem) =>
-            !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
-            !LEFT_LIVE_PAGE.test(problem),
-        );
-        expect(unexpected).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    });
+    await withCheckedPage(contexts.get(view.name) as BrowserContext, run, allowed);
   }
 
   async function expectNoProblems(page: Page, what: string): Promise<void> {

@@ -8,18 +8,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
-import {
-  browserUnavailable,
-  launchChromium,
-  retryOnPlaywrightRace,
-  screenshot,
-  watchForProblems,
-} from "../support/browser.ts";
+import { browserUnavailable, launchChromium, screenshot } from "../support/browser.ts";
 import {
   dashboardContexts,
   NO_PROBLEMS,
   pageProblems,
   VIEWPORTS,
+  withCheckedPage,
 } from "../support/dashboard-browser.ts";
 import { type Receiver, startReceiver, status } from "../support/receiver.ts";
 import { until } from "../support/until.ts";
@@ -88,21 +83,7 @@ describe.skipIf(browserUnavailable !== undefined)("the Failures page in a browse
   });
 
   async function withPage(run: (page: Page) => Promise<void>, viewName: string) {
-    await retryOnPlaywrightRace(async () => {
-      const page = await (contexts.get(viewName) as BrowserContext).newPage();
-      const watch = watchForProblems(page);
-      try {
-        await run(page);
-        expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
-        // Leaving a live page ends its stream: the browser reports that as an aborted request.
-        const problems = watch.problems.filter(
-          (problem) => !/^request failed: \S+\/dashboard\/stream net::ERR_ABORTED/.test(problem),
-        );
-        expect(problems).toEqual([]);
-      } finally {
-        await page.close();
-      }
-    });
+    await withCheckedPage(contexts.get(viewName) as BrowserContext, run);
   }
 
   async function expectNoProblems(page: Page, what: string): Promise<void> {

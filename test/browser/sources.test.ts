@@ -10,19 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { readDeclaredSources } from "../../src/sources/declared.ts";
 import { postJson, startTestApp, type TestApp } from "../support/app.ts";
-import {
-  browserUnavailable,
-  launchChromium,
-  retryOnPlaywrightRace,
-  screenshot,
-  watchForProblems,
-} from "../support/browser.ts";
+import { browserUnavailable, launchChromium, screenshot } from "../support/browser.ts";
 import {
   dashboardContexts,
   NO_PROBLEMS,
   pageProblems,
   VIEWPORTS,
   type Viewport,
+  withCheckedPage,
 } from "../support/dashboard-browser.ts";
 
 const ADMIN_TOKEN = "sources-browser-token";
@@ -112,20 +107,7 @@ describe.skipIf(browserUnavailable !== undefined)("the sources pages in a browse
     run: (page: Page) => Promise<void>,
     allowed: readonly number[] = [],
   ): Promise<void> {
-    await retryOnPlaywrightRace(async () => {
-      const page = await (contexts.get(view.name) as BrowserContext).newPage();
-      const watch = watchForProblems(page);
-      try {
-        await run(page);
-        const unexpected = watch.problems.filter(
-          (problem) => !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)),
-        );
-        expect(unexpected).toEqual([]);
-        await expect(page.evaluate(() => "__xss" in window)).resolves.toBe(false);
-      } finally {
-        await page.close();
-      }
-    });
+    await withCheckedPage(contexts.get(view.name) as BrowserContext, run, allowed);
   }
 
   async function expectNoProblems(page: Page, what: string): Promise<void> {

@@ -4,8 +4,10 @@
  * and what axe-core finds. Each check answers a list of what is wrong, empty when
  * nothing is, so a failure names the page and the elements.
  */
+
+import { expect } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { axeFindings, installAxe } from "./browser.ts";
+import { axeFindings, installAxe, retryOnPlaywrightRace, watchForProblems } from "./browser.ts";
 
 export interface Viewport {
   readonly name: string;
@@ -98,3 +100,39 @@ export async function pageProblems(page: Page) {
 }
 
 export const NO_PROBLEMS = { axe: [], overflow: [], smallTargets: [] };
+
+/**
+ * A request the browser reports aborted because the test left the page: a live page's
+ * stream, or a live region's fetch cut off by the navigation. Assets are never among them.
+ */
+export const isCutOffLiveRequest = (problem: string): boolean =>
+  /^request failed: \S+\/dashboard\/(?!assets\/)\S* net::ERR_ABORTED$/.test(problem);
+
+/**
+ * Runs `run` on a fresh tab of `context`, then fails on what the page did wrong: console
+ * errors, CSP violations and failed requests (but for the error statuses in `allowed`,
+ * and live requests cut off by leaving a page), or a payload's script that ran. The tab
+ * is closed either way; Playwright's own race gets one more run (retryOnPlaywrightRace).
+ */
+export async function withCheckedPage(
+  context: BrowserContext,
+  run: (page: Page) => Promise<void>,
+  allowed: readonly number[] = [],
+): Promise<void> {
+  await retryOnPlaywrightRace(async () => {
+    const page = await context.newPage();
+    const watch = watchForProblems(page);
+    try {
+      await run(page);
+      expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+      const unexpected = watch.problems.filter(
+        (problem) =>
+          !allowed.some((status) => problem.startsWith(`HTTP ${status}:`)) &&
+          !isCutOffLiveRequest(problem),
+      );
+      expect(unexpected).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+}
