@@ -8,4 +8,6 @@ CREATE TABLE `sources` (
 );
 --> statement-breakpoint
 ALTER TABLE `endpoints` ADD `filter` text;--> statement-breakpoint
-ALTER TABLE `events` ADD `body` text;
+ALTER TABLE `events` ADD `body_text` text;--> statement-breakpoint
+ALTER TABLE `events` ADD `body_in_payload` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `events` ADD `body` text GENERATED ALWAYS AS (case when body_in_payload then payload else body_text end) VIRTUAL;

@@ -71,7 +71,11 @@ export function sourceIngest(ctx: AppContext, sources: SourceRegistry) {
         payloadText: decoded.storable,
         headers: keptHeaders(headers, credentialHeaders(source.verifier)),
         dedupeKey: deliveryIdOf(source.verifier, inbound) ?? bodyDedupeKey(bytes),
-        body: decoded.text,
+        // A JSON body stored as it came is the payload's text already: kept once.
+        body:
+          decoded.storable !== undefined
+            ? { kind: "payload-text" }
+            : { kind: "text", text: decoded.text },
       });
       if (result.status === "duplicate") {
         count(source.name, "duplicate");

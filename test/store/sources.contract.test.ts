@@ -57,7 +57,7 @@ for (const dialect of dialects) {
         payload: JSON.parse(body),
         headers: { "stripe-signature": "t=1,v1=ab" },
         dedupeKey: "evt_1",
-        body,
+        body: { kind: "text", text: body },
       });
       expect(recorded.status).toBe("stored");
       if (recorded.status !== "stored") return;
@@ -65,6 +65,33 @@ for (const dialect of dialects) {
       expect(stored?.body).toBe(body);
       expect(stored?.payload).toEqual({ id: "evt_1", type: "invoice.paid", amount: 1.5 });
       expect(recorded.event.body).toBe(body);
+    });
+
+    test("a body that is the payload's text, as it came, is kept once and read back whole", async () => {
+      const body = '{"id":"evt_2", "type":"invoice.paid","n":[1, 2]}';
+      const recorded = await suite.store.events.record({
+        source: "stripe-live",
+        type: "stripe-live.invoice.paid",
+        occurredAt: t0,
+        receivedAt: t0,
+        payload: JSON.parse(body),
+        payloadText: body,
+        headers: {},
+        dedupeKey: "evt_2",
+        body: { kind: "payload-text" },
+      });
+      if (recorded.status !== "stored") throw new Error("not stored");
+      expect(recorded.event.body).toBe(body);
+      const stored = await suite.store.events.get(recorded.event.id);
+      expect(stored?.body).toBe(body);
+      expect(stored?.payload).toEqual({ id: "evt_2", type: "invoice.paid", n: [1, 2] });
+      const [listed] = (
+        await suite.store.events.list(
+          { source: "stripe-live", type: "stripe-live.invoice.paid" },
+          { limit: 1 },
+        )
+      ).items;
+      expect(listed?.body).toBe(body);
     });
 
     test("an event of a built-in route has no body of its own", async () => {

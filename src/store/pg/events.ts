@@ -22,7 +22,7 @@ import type {
   RecordResult,
   StoredEvent,
 } from "../events.ts";
-import { storedEvent } from "../events.ts";
+import { keptBody, storedEvent } from "../events.ts";
 import type { FilteredEndpoints } from "../filtered-endpoints.ts";
 import { threadScript, WriterThread } from "../writer-thread.ts";
 import type { PgDb, PgExecutor } from "./db.ts";
@@ -305,23 +305,29 @@ export async function insertEvents(
   batch: readonly PendingEvent[],
 ): Promise<(Inserted | undefined)[]> {
   // In EVENT_COLUMNS' order, which the statement's placeholders follow.
-  const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change, routed }) => [
-    id,
-    event.source,
-    event.type,
-    event.entityType ?? null,
-    event.entityId ?? null,
-    event.action ?? null,
-    // As text: the statement casts every value, whatever serializers the client has.
-    event.occurredAt.toISOString(),
-    event.receivedAt.toISOString(),
-    dedupeKey,
-    typeof payload === "string" ? payload : utf8.decode(payload),
-    headers,
-    change,
-    event.body ?? null,
-    routed,
-  ]);
+  const parameters = batch.flatMap(({ id, event, dedupeKey, payload, headers, change, routed }) => {
+    const text = typeof payload === "string" ? payload : utf8.decode(payload);
+    const body = keptBody(event);
+    return [
+      id,
+      event.source,
+      event.type,
+      event.entityType ?? null,
+      event.entityId ?? null,
+      event.action ?? null,
+      // As text: the statement casts every value, whatever serializers the client has.
+      event.occurredAt.toISOString(),
+      event.receivedAt.toISOString(),
+      dedupeKey,
+      // A body that is the payload's text goes once, as the body, and the payload is read
+      // from it (the insert's coalesce): not the same text twice down the connection.
+      body.inPayload ? null : text,
+      headers,
+      change,
+      body.inPayload ? text : body.text,
+      routed,
+    ];
+  });
   const rows = await client.unsafe<
     { kind: "event" | "change" | "woken"; id: string | null; n: number }[]
   >(insertEventsStatement(batch.length), parameters, { prepare: true });
@@ -411,7 +417,7 @@ function insertEventsStatement(count: number): string {
     ), new_events as (
       insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key, body)
       select id, source, type, entity_type, entity_id, action, occurred_at, received_at,
-             payload, headers, dedupe_key, body
+             coalesce(payload, body::jsonb), headers, dedupe_key, body
       from input order by ord
       on conflict (source, dedupe_key) do nothing
       returning id, type, received_at

@@ -46,7 +46,12 @@ const LARGE_EVENT_SCRIPT = threadScript(
   "./store/sqlite/large-event-worker.ts",
 );
 
-const toStoredEvent = ({ dedupeKey: _, ...row }: EventRow): StoredEvent => row;
+const toStoredEvent = ({
+  dedupeKey: _,
+  bodyText: _text,
+  bodyInPayload: _inPayload,
+  ...row
+}: EventRow): StoredEvent => row;
 
 /**
  * `record` is the ingest hot path: its statements are prepared once and run in Bun's own

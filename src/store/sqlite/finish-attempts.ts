@@ -117,6 +117,7 @@ export function prepareFinishAttempts(sqlite: Database): FinishAttempts {
       "{}",
       null,
       null,
+      0,
     );
     // hookyard's own events reach the endpoints that take their type, filtered or not: a
     // filter is evaluated where an event comes in (../filtered-endpoints.ts), and these

@@ -7,7 +7,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { matchesEventType } from "../../delivery/event-types.ts";
 import { newId } from "../../lib/ids.ts";
-import type { NewEvent } from "../events.ts";
+import { keptBody, type NewEvent } from "../events.ts";
 
 /** An event as its row is written: its JSON serialized, its times in milliseconds. */
 export interface EventInsert {
@@ -25,7 +25,9 @@ export interface EventInsert {
   readonly dedupeKey: string | null;
   /** The `changes` row's JSON, or null for none. */
   readonly change: string | null;
-  readonly body: string | null;
+  /** The body as received, when `payload` is not it byte for byte (`bodyInPayload`). */
+  readonly bodyText: string | null;
+  readonly bodyInPayload: boolean;
   /** The endpoints with a payload filter that take it (../filtered-endpoints.ts). */
   readonly routed: readonly string[];
 }
@@ -56,7 +58,8 @@ export function eventInsert(
     headers: JSON.stringify(event.headers),
     dedupeKey: event.dedupeKey ?? null,
     change: change === undefined || change === null ? null : JSON.stringify(change),
-    body: event.body ?? null,
+    bodyText: keptBody(event).text,
+    bodyInPayload: keptBody(event).inPayload,
     routed,
   };
 }
@@ -75,8 +78,8 @@ export interface RecordStatements {
 export function prepareRecordStatements(sqlite: Database): RecordStatements {
   return {
     insertEvent: sqlite.prepare(
-      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key, body)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
+      `insert into events (id, source, type, entity_type, entity_id, action, occurred_at, received_at, payload, headers, dedupe_key, body_text, body_in_payload)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (source, dedupe_key) do nothing`,
     ),
     insertChange: sqlite.prepare<{ id: number }, [string]>(
       "insert into changes (data) values (?) returning id",
@@ -108,7 +111,8 @@ export function insertEvent(statements: RecordStatements, row: EventInsert): Ins
     typeof row.payload === "string" ? row.payload : utf8.decode(row.payload),
     row.headers,
     row.dedupeKey,
-    row.body,
+    row.bodyText,
+    row.bodyInPayload ? 1 : 0,
   );
   if (inserted.changes === 0) {
     return {

@@ -31,11 +31,17 @@ export const events = sqliteTable(
     /** The sender's own id for the delivery (GitHub delivery id, webhook-id…), for dedupe. */
     dedupeKey: text("dedupe_key"),
     /**
-     * The request body exactly as a source received it (../../sources/), which `payload`
-     * (parsed) does not keep: what `hookyard listen` forwards, so that the receiver's own
-     * signature check passes. Null for the built-in routes, whose payload is their body.
+     * The request body exactly as a source received it (../../sources/): what `hookyard
+     * listen` forwards, so that the receiver's own signature check passes. Null for the
+     * built-in routes, whose payload is their body. Kept once: where `payload` holds the
+     * body's text as it came (`body_in_payload`), `body` reads it from there.
      */
-    body: text("body"),
+    bodyText: text("body_text"),
+    bodyInPayload: integer("body_in_payload", { mode: "boolean" }).notNull().default(false),
+    body: text("body").generatedAlwaysAs(
+      sql`case when body_in_payload then payload else body_text end`,
+      { mode: "virtual" },
+    ),
   },
   (table) => [
     uniqueIndex("events_source_dedupe_key_uq").on(table.source, table.dedupeKey),
