@@ -18,6 +18,7 @@ import {
   type Database,
   databaseCpuMeter,
   freePort,
+  peakResidentMegabytes,
   processCpuMicros,
   withHookyard,
   withServerProcess,
@@ -37,6 +38,8 @@ export interface Load {
 
 export interface Result extends Measurement {
   readonly triggersPerSecond: number;
+  /** The server process's peak resident memory over the round (VmHWM), MB. */
+  readonly peakRssMb: number;
   readonly signatures: { verified: number; failed: number };
 }
 
@@ -82,7 +85,7 @@ export async function runEndToEnd(
   const secrets = Array.from({ length: load.endpoints }, generateEndpointSecret);
   const sentAt: number[] = [];
   try {
-    const { cpu, triggersPerSecond } = await withServer(
+    const { cpu, triggersPerSecond, peakRssMb } = await withServer(
       contestant,
       database,
       load,
@@ -118,6 +121,7 @@ export async function runEndToEnd(
         const server = (processCpuMicros(pid) - serverCpu) / total;
         return {
           triggersPerSecond: load.events / triggerSeconds,
+          peakRssMb: peakResidentMegabytes(pid),
           cpu: {
             server,
             ...(postgresCpu ? { PostgreSQL: (await postgresCpu()) / total } : {}),
@@ -133,6 +137,7 @@ export async function runEndToEnd(
       ...measured,
       cpu,
       triggersPerSecond,
+      peakRssMb,
       signatures: verifySignatures(receiver, secrets),
     };
   } finally {

@@ -152,7 +152,7 @@ const describeResult = (label: string, r: Result) =>
     .map(([name, us]) => `${name} ${us.toFixed(0)}`)
     .join(
       " + ",
-    )}), triggers stored at ${r.triggersPerSecond.toFixed(0)}/s, ${r.duplicates} duplicates, signatures: ${r.signatures.verified} verified, ${r.signatures.failed} failed`;
+    )}), triggers stored at ${r.triggersPerSecond.toFixed(0)}/s, peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.duplicates} duplicates, signatures: ${r.signatures.verified} verified, ${r.signatures.failed} failed`;
 
 /** The end-to-end table: each contestant's medians, then hookyard's ratios to the peer. */
 function printEndToEnd(results: ReadonlyMap<Contestant, Result[]>): void {

@@ -25,6 +25,7 @@ import {
   freshDatabase,
   machineLine,
   median,
+  peakResidentMegabytes,
   processCpuMicros,
   withHookyard,
 } from "./lib.ts";
@@ -164,6 +165,9 @@ async function compare(kind: "sqlite" | "postgres"): Promise<void> {
             console.log(`  ${kind} round ${round}  ${describe(route, result)}`);
           }
         }
+        console.log(
+          `  ${kind}: hookyard's peak resident memory ${peakResidentMegabytes(pid).toFixed(0)} MB`,
+        );
         const mid = (route: Route, key: keyof RoundResult) =>
           median(results[route].map((r) => r[key]));
         console.log(

@@ -218,9 +218,18 @@ export function postgresCpuMicros(): number {
 
 /** A live process's resident memory (VmRSS) in MB, from /proc; 0 where unreadable. */
 export function residentMegabytes(pid: number): number {
+  return procStatusMegabytes(pid, "VmRSS");
+}
+
+/** The most resident memory a live process has had (VmHWM, its high-water mark), in MB. */
+export function peakResidentMegabytes(pid: number): number {
+  return procStatusMegabytes(pid, "VmHWM");
+}
+
+function procStatusMegabytes(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
     return kb / 1024;
   } catch {
     return 0;
