@@ -44,21 +44,24 @@ export interface EventListPageProps {
   readonly sourceNames: readonly string[];
 }
 
+/** An event's type, linking to its page: the first column of every list of events. */
+export const EVENT_TYPE_COLUMN: Column<StoredEvent> = {
+  header: "Type",
+  cell: (e) =>
+    markup(
+      <a href={eventHref(e.id)} safe>
+        {e.type}
+      </a>,
+    ),
+  class: "mono",
+};
+
 /**
  * The links (type → the event, entity → its history) come first: on a phone they are
  * what shows before the table scrolls sideways.
  */
 const columns: readonly Column<StoredEvent>[] = [
-  {
-    header: "Type",
-    cell: (e) =>
-      markup(
-        <a href={eventHref(e.id)} safe>
-          {e.type}
-        </a>,
-      ),
-    class: "mono",
-  },
+  EVENT_TYPE_COLUMN,
   {
     header: "Entity",
     cell: (e) =>

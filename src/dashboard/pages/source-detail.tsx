@@ -23,7 +23,8 @@ import {
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
 import type { PageNotice } from "./endpoint-list.tsx";
-import { eventHref, payloadPreview } from "./event-display.ts";
+import { payloadPreview } from "./event-display.ts";
+import { EVENT_TYPE_COLUMN } from "./event-list.tsx";
 import { SourceFields, verifierLabel } from "./source-fields.tsx";
 import type { SourceFormValues } from "./source-form.ts";
 import { declaredInLabel, sourceEventsHref, sourceHref, sourceUrl } from "./source-list.tsx";
@@ -42,16 +43,7 @@ export interface SourcePageProps {
 }
 
 const eventColumns: readonly Column<StoredEvent>[] = [
-  {
-    header: "Type",
-    cell: (e) =>
-      markup(
-        <a href={eventHref(e.id)} safe>
-          {e.type}
-        </a>,
-      ),
-    class: "mono",
-  },
+  EVENT_TYPE_COLUMN,
   { header: "Received", cell: (e) => markup(<Time value={e.receivedAt} />), class: "nowrap" },
   { header: "Payload", cell: (e) => markup(<code safe>{payloadPreview(e)}</code>), class: "wrap" },
 ];
