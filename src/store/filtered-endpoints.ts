@@ -53,19 +53,29 @@ export class FilteredEndpoints {
     this.routes.invalidate();
   }
 
-  /** The ids of the filtered endpoints that take `event`, by type and by filter. */
-  async matching(event: RoutedEvent): Promise<readonly string[]> {
-    const routes = await this.routes.get();
-    if (routes.length === 0) return NONE;
-    const ids: string[] = [];
-    for (const route of routes) {
-      if (route.filter === undefined || !matchesEventType(route.eventTypes, event.type)) continue;
-      if (matchesFilter(route.filter, { payload: event.payload, headers: event.headers })) {
-        ids.push(route.id);
-      }
-    }
-    return ids;
+  /**
+   * The ids of the filtered endpoints that take `event`, by type and by filter. At once
+   * once the list is loaded: the ingest path awaits only the first load (or one after an
+   * endpoint changed here), not a promise per event.
+   */
+  matching(event: RoutedEvent): readonly string[] | Promise<readonly string[]> {
+    const routes = this.routes.get();
+    return routes instanceof Promise
+      ? routes.then((loaded) => matchingRoutes(loaded, event))
+      : matchingRoutes(routes, event);
   }
+}
+
+function matchingRoutes(routes: readonly Route[], event: RoutedEvent): readonly string[] {
+  if (routes.length === 0) return NONE;
+  const ids: string[] = [];
+  for (const route of routes) {
+    if (route.filter === undefined || !matchesEventType(route.eventTypes, event.type)) continue;
+    if (matchesFilter(route.filter, { payload: event.payload, headers: event.headers })) {
+      ids.push(route.id);
+    }
+  }
+  return ids;
 }
 
 function toRoute(row: FilteredEndpointRow): Route {

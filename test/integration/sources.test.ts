@@ -202,6 +202,16 @@ for (const dialect of dialects) {
       });
       expect(rename.status).toBe(422);
       expect((await app.request("/sources/rotating", { method: "DELETE" })).status).toBe(204);
+      // A source that is not there: 404 for every route that names one.
+      for (const method of ["GET", "PATCH", "DELETE"]) {
+        const missing = await app.request("/sources/rotating", {
+          method,
+          headers: { "content-type": "application/json" },
+          ...(method === "PATCH" ? { body: JSON.stringify({ description: "x" }) } : {}),
+        });
+        expect({ method, status: missing.status }).toEqual({ method, status: 404 });
+        expect((await missing.json()).error).toContain('no source named "rotating"');
+      }
       const gone = await send("rotating", signed("new"));
       expect(gone.status).toBe(404);
       expect((await gone.json()).error).toContain('no source named "rotating"');

@@ -110,7 +110,9 @@ export class PgEventStore implements EventStore {
 
   async record(event: NewEvent, options: { change?: unknown } = {}): Promise<RecordResult> {
     // Serialized here, so an event that cannot be fails its own caller only.
-    const pending = pendingEvent(event, options.change, await this.filtered.matching(event));
+    const matching = this.filtered.matching(event);
+    const routed = matching instanceof Promise ? await matching : matching;
+    const pending = pendingEvent(event, options.change, routed);
     const thread = this.large[this.nextLarge++ % this.large.length];
     if (!thread || pending.payload.length < LARGE_EVENT_BYTES) {
       return this.recordInBatches(pending);

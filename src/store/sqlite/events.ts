@@ -204,7 +204,9 @@ function prepareRecord(
     large ? large.exclusive(() => recordAll(rows)) : recordAll(rows);
   const recordHere = groupCommitEachAloneIfRefused(writeHere);
   return async ({ event, change }) => {
-    const row = eventInsert(newId(), event, change, await filtered.matching(event));
+    const matching = filtered.matching(event);
+    const routed = matching instanceof Promise ? await matching : matching;
+    const row = eventInsert(newId(), event, change, routed);
     const outcome =
       large && row.payload.length >= LARGE_EVENT_BYTES
         ? await large.write(row)

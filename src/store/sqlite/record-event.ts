@@ -45,6 +45,7 @@ export function eventInsert(
   change: unknown,
   routed: readonly string[],
 ): EventInsert {
+  const body = keptBody(event);
   return {
     id,
     source: event.source,
@@ -58,8 +59,8 @@ export function eventInsert(
     headers: JSON.stringify(event.headers),
     dedupeKey: event.dedupeKey ?? null,
     change: change === undefined || change === null ? null : JSON.stringify(change),
-    bodyText: keptBody(event).text,
-    bodyInPayload: keptBody(event).inPayload,
+    bodyText: body.text,
+    bodyInPayload: body.inPayload,
     routed,
   };
 }
