@@ -44,6 +44,13 @@ export class ClaimLoop<T> implements BackgroundService {
   private readonly ready: T[] = [];
   private wakeSleeper: (() => void) | undefined;
   private pendingWake = false;
+  /**
+   * Whether the last claim may have left due items behind (it got all it asked for). When
+   * it did not, a slot freeing is no reason to claim again: only a wake-up (new work, a
+   * recorded retry) or the sleep's end is. Claiming on every freed slot anyway, while
+   * work arrived a little at a time, made two claims for every five deliveries.
+   */
+  private dueLeft = true;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   private readonly minBatch: number;
@@ -81,6 +88,7 @@ export class ClaimLoop<T> implements BackgroundService {
   /** New work may be due: claim now rather than at the next timer. */
   wake(): void {
     this.pendingWake = true;
+    this.dueLeft = true;
     this.wakeSleeper?.();
   }
 
@@ -122,7 +130,9 @@ export class ClaimLoop<T> implements BackgroundService {
         if (this.inFlight.size < concurrency) this.track(item);
         else this.ready.push(item);
       }
-      if (items.length === wanted || this.pendingWake) continue;
+      // A wake-up during the claim may have brought more.
+      if (items.length < wanted && !this.pendingWake) this.dueLeft = false;
+      if (this.dueLeft) continue;
       await this.sleep(await this.idleDelay());
     }
   }
@@ -133,14 +143,19 @@ export class ClaimLoop<T> implements BackgroundService {
       .catch((error) => this.options.log.error(`${this.name}: processing failed`, { error }))
       .finally(() => {
         this.inFlight.delete(task);
-        // A slot is free: claim more if more is due.
-        this.wakeSleeper?.();
+        // A slot is free: start what was claimed ahead, or claim more if more may be due.
+        if (this.ready.length > 0 || this.dueLeft) this.wakeSleeper?.();
       });
     this.inFlight.add(task);
   }
 
   /** How long to sleep when nothing more could be claimed. */
   private async idleDelay(): Promise<number> {
+    // Our own items are due already and still pending in the store until recorded, so the
+    // store's next due time would be in the past: the answer is the poll interval, and a
+    // finishing item wakes the loop before then. Asking anyway cost a query per claim
+    // while work arrives a little at a time.
+    if (this.inFlight.size > 0 || this.ready.length > 0) return this.options.pollIntervalMs;
     let next: Date | null = null;
     try {
       next = await bounded(this.options.nextDueAt(), this.callLimitMs, `${this.name}: next due`);

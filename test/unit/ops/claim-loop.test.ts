@@ -291,4 +291,59 @@ describe("ClaimLoop", () => {
     await stopped;
     expect(done).toEqual([1, 2, 3, 4]);
   });
+
+  test("a freed slot claims again only when the last claim may have left work; a wake-up always does", async () => {
+    const source = queue();
+    source.items.push(1, 2);
+    const claims: number[] = [];
+    const nextDueAsked: number[] = [];
+    const gates = new Map<number, () => void>();
+    const finished = new Map<number, ReturnType<typeof deferred>>();
+    const started = new Map<number, ReturnType<typeof deferred>>();
+    const on = (map: Map<number, ReturnType<typeof deferred>>, n: number) => {
+      const existing = map.get(n);
+      if (existing) return existing;
+      const created = deferred();
+      map.set(n, created);
+      return created;
+    };
+    const loop = new ClaimLoop<number>({
+      name: "test",
+      concurrency: 16,
+      pollIntervalMs: 60_000,
+      claim: async (limit) => {
+        claims.push(limit);
+        return source.claim(limit);
+      },
+      process: async (n) => {
+        on(started, n).resolve();
+        await new Promise<void>((resolve) => gates.set(n, resolve));
+        on(finished, n).resolve();
+      },
+      nextDueAt: async () => {
+        nextDueAsked.push(claims.length);
+        return null;
+      },
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    await on(started, 2).promise;
+    // The first claim asked for 16 and got 2: nothing more is due until a wake-up.
+    expect(claims).toEqual([16]);
+    gates.get(1)?.();
+    await on(finished, 1).promise;
+    // Let the loop run whatever the freed slot set off.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(claims).toEqual([16]);
+    // With item 2 still in flight, the store was not asked when the next item falls due.
+    expect(nextDueAsked).toEqual([]);
+    source.push(3);
+    await on(started, 3).promise;
+    expect(claims).toEqual([16, 15]);
+    gates.get(2)?.();
+    gates.get(3)?.();
+    await loop.stop();
+  });
 });
