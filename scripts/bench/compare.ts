@@ -42,6 +42,7 @@ const medianResult = (results: readonly WrkResult[]): WrkResult => ({
 
 export async function compareWithBaseline(c: Comparison): Promise<void> {
   const rows: string[] = [];
+  const verdicts: string[] = [];
   let runs = 0;
   const load = async (url: string, seconds: number, connections: number) =>
     runWrk({
@@ -92,10 +93,11 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
           baselineProcess.pid,
           kind,
         );
+        const ratios = roundRatios(hookyard, baseline);
         console.log(
-          `  ratio: ${(hookyard.rps / baseline.rps).toFixed(2)}x the baseline's throughput`,
+          `  ratio: ${ratios.rps.toFixed(2)}x the baseline's throughput, p99 ${ratios.p99.toFixed(2)}x the baseline's`,
         );
-        return { hookyard, baseline };
+        return { hookyard, baseline, ratios };
       } finally {
         baselineProcess.kill("SIGTERM");
         await baselineProcess.exited;
@@ -117,6 +119,7 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     // machine one run can be 15% off the next, and the median of each side is steadier.
     const results = [];
     for (let round = 0; round < c.rounds; round++) results.push(await once(kind));
+    verdicts.push(`${kind}: ${targetVerdict(results.map((r) => r.ratios))}`);
     const hookyard = medianResult(results.map((r) => r.hookyard));
     const baseline = medianResult(results.map((r) => r.baseline));
     const ratio = hookyard.rps / baseline.rps;
@@ -130,4 +133,35 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
   );
   console.log("|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
+  console.log(
+    `\ntargets (every round: p99 ≤ ${TARGET.p99}x the baseline's, throughput ≥ ${TARGET.rps}x):`,
+  );
+  for (const verdict of verdicts) console.log(`  ${verdict}`);
+}
+
+/** What ingest should reach against the bare baseline, in every round, not just the median. */
+const TARGET = { p99: 1.2, rps: 1.0 } as const;
+
+interface RoundRatios {
+  /** hookyard's throughput over the baseline's: higher is better. */
+  readonly rps: number;
+  /** hookyard's p99 over the baseline's: lower is better. */
+  readonly p99: number;
+}
+
+const roundRatios = (hookyard: WrkResult, baseline: WrkResult): RoundRatios => ({
+  rps: hookyard.rps / baseline.rps,
+  p99: hookyard.p99 / baseline.p99,
+});
+
+/** "met", or the rounds that missed and by how much. */
+export function targetVerdict(rounds: readonly RoundRatios[]): string {
+  const misses = rounds.flatMap((r, i) => {
+    const missed = [
+      ...(r.p99 > TARGET.p99 ? [`p99 ${r.p99.toFixed(2)}x`] : []),
+      ...(r.rps < TARGET.rps ? [`throughput ${r.rps.toFixed(2)}x`] : []),
+    ];
+    return missed.length > 0 ? [`round ${i + 1} (${missed.join(", ")})`] : [];
+  });
+  return misses.length === 0 ? "met" : `missed in ${misses.join("; ")}`;
 }

@@ -37,6 +37,7 @@ import { generateEndpointSecret } from "../../src/lib/standard-webhooks.ts";
 import { runBacklog, runBaseline } from "./deliver-backlog.ts";
 import { type Contestant, type Load, type Result, runEndToEnd } from "./deliver-end-to-end.ts";
 import { inParallel, type Measurement } from "./deliver-receiver.ts";
+import { deliveryTargetLines } from "./deliver-targets.ts";
 import {
   buildBinary,
   type Database,
@@ -255,6 +256,14 @@ try {
     );
     console.log(describeCpu("baseline", baseline));
   }
+  console.log("\ntargets, in every round:");
+  const targetLines = deliveryTargetLines({
+    sqlite: endToEnd.get("hookyard, SQLite"),
+    postgres: endToEnd.get("hookyard, PostgreSQL"),
+    peer: endToEnd.get("graphile-worker peer"),
+    postgresBacklog: backlogs.get("postgres"),
+  });
+  for (const line of targetLines) console.log(`  ${line}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -138,12 +138,25 @@ export async function freshDatabase(
 }
 
 /** Runs the compiled hookyard with `env` until `body` is done, then stops it with SIGTERM. */
+/**
+ * The compiled binary; or, when HOOKYARD_BENCH_RUNNER names a command (say
+ * `bun --cpu-prof-md --cpu-prof-dir=/tmp/prof`), src/main.ts run by it, to profile hookyard
+ * under a benchmark's own load.
+ */
+function hookyardCommand(): string[] {
+  const runner = process.env.HOOKYARD_BENCH_RUNNER?.trim();
+  return runner
+    ? [...runner.split(/\s+/), join(root, "src", "main.ts")]
+    : [join(root, "dist", "hookyard")];
+}
+
 export async function withHookyard<T>(
   env: Record<string, string>,
   body: (base: string, pid: number) => Promise<T>,
 ): Promise<T> {
   const port = await freePort();
-  const child = Bun.spawn([join(root, "dist", "hookyard"), "serve"], {
+  const child = Bun.spawn([...hookyardCommand(), "serve"], {
+    cwd: root,
     env: {
       ...process.env,
       HOST: "127.0.0.1",
