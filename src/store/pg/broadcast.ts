@@ -30,18 +30,23 @@ export const channelOf = (topic: BroadcastTopic) => `${CHANNEL_PREFIX}${topic}`;
  */
 export function notifyPayloads(messages: readonly string[]): string[] {
   const payloads: string[] = [];
-  let current = "";
+  let current: string[] = [];
+  // Counted as they are added: measuring the joined text each time copied it again and
+  // again, and cost more than everything else a notification does.
+  let currentBytes = 0;
   for (const message of messages) {
-    if (message.includes("\n") || Buffer.byteLength(message) >= MAX_NOTIFY_BYTES) continue;
-    const joined = current === "" ? message : `${current}\n${message}`;
-    if (Buffer.byteLength(joined) < MAX_NOTIFY_BYTES) {
-      current = joined;
-    } else {
-      payloads.push(current);
-      current = message;
+    if (message.includes("\n")) continue;
+    const bytes = Buffer.byteLength(message);
+    if (bytes >= MAX_NOTIFY_BYTES) continue;
+    if (current.length > 0 && currentBytes + 1 + bytes >= MAX_NOTIFY_BYTES) {
+      payloads.push(current.join("\n"));
+      current = [];
+      currentBytes = 0;
     }
+    currentBytes += (current.length > 0 ? 1 : 0) + bytes;
+    current.push(message);
   }
-  if (current !== "") payloads.push(current);
+  if (current.length > 0) payloads.push(current.join("\n"));
   return payloads;
 }
 

@@ -30,6 +30,15 @@ describe("live stream pieces", () => {
     expect(payloads.flatMap((payload) => payload.split("\n"))).toEqual(
       Array.from({ length: 20 }, () => message),
     );
+    // As full as the limit allows: seven 1,000-byte messages and their newlines fit, eight do not.
+    expect(payloads.map((payload) => payload.split("\n").length)).toEqual([7, 7, 6]);
+  });
+
+  test("NOTIFY payloads are measured in bytes, not characters", () => {
+    const message = "é".repeat(1_000); // 2,000 bytes
+    const payloads = notifyPayloads(Array.from({ length: 10 }, () => message));
+    expect(payloads.map((payload) => payload.split("\n").length)).toEqual([3, 3, 3, 1]);
+    expect(payloads.every((payload) => Buffer.byteLength(payload) < MAX_NOTIFY_BYTES)).toBe(true);
   });
 
   test("a broadcast message that is not an outcome is ignored", () => {
