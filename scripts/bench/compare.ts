@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import {
   cpuMeter,
+  type Database,
   describeResult,
   freePort,
   freshDatabase,
@@ -73,35 +74,52 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     if (result.errors > 0) throw new Error(`${label}: ${result.errors} responses were not 2xx`);
     return result;
   };
-  const once = async (kind: "sqlite" | "postgres") => {
+  const runHookyard = (kind: "sqlite" | "postgres", db: Database) =>
+    withHookyard({ DATABASE_URL: db.url, ...c.env }, (base, pid) =>
+      measured("hookyard", `${base}${c.path}`, pid, kind),
+    );
+  const runBaseline = async (kind: "sqlite" | "postgres", db: Database) => {
+    const port = await freePort();
+    const baselineProcess = Bun.spawn(
+      ["bun", join(import.meta.dir, "baseline-ingest.ts"), String(port), db.url],
+      { stdout: "ignore", stderr: "inherit" },
+    );
+    try {
+      await waitFor(`http://127.0.0.1:${port}/`);
+      return await measured(
+        "baseline",
+        `http://127.0.0.1:${port}${c.path}`,
+        baselineProcess.pid,
+        kind,
+      );
+    } finally {
+      baselineProcess.kill("SIGTERM");
+      await baselineProcess.exited;
+    }
+  };
+  /**
+   * One round. Which side goes first alternates from round to round: whatever the machine
+   * is still doing when a round starts (writing back the files of the last run, say) then
+   * falls on each side in turn.
+   */
+  const once = async (kind: "sqlite" | "postgres", round: number) => {
     const hookyardDb = await freshDatabase(kind, "hookyard", c.work, c.postgres);
     const baselineDb = await freshDatabase(kind, "baseline", c.work, c.postgres);
     try {
-      const hookyard = await withHookyard({ DATABASE_URL: hookyardDb.url, ...c.env }, (base, pid) =>
-        measured("hookyard", `${base}${c.path}`, pid, kind),
-      );
-      const port = await freePort();
-      const baselineProcess = Bun.spawn(
-        ["bun", join(import.meta.dir, "baseline-ingest.ts"), String(port), baselineDb.url],
-        { stdout: "ignore", stderr: "inherit" },
-      );
-      try {
-        await waitFor(`http://127.0.0.1:${port}/`);
-        const baseline = await measured(
-          "baseline",
-          `http://127.0.0.1:${port}${c.path}`,
-          baselineProcess.pid,
-          kind,
-        );
-        const ratios = roundRatios(hookyard, baseline);
-        console.log(
-          `  ratio: ${ratios.rps.toFixed(2)}x the baseline's throughput, p99 ${ratios.p99.toFixed(2)}x the baseline's`,
-        );
-        return { hookyard, baseline, ratios };
-      } finally {
-        baselineProcess.kill("SIGTERM");
-        await baselineProcess.exited;
+      let hookyard: WrkResult;
+      let baseline: WrkResult;
+      if (round % 2 === 0) {
+        hookyard = await runHookyard(kind, hookyardDb);
+        baseline = await runBaseline(kind, baselineDb);
+      } else {
+        baseline = await runBaseline(kind, baselineDb);
+        hookyard = await runHookyard(kind, hookyardDb);
       }
+      const ratios = roundRatios(hookyard, baseline);
+      console.log(
+        `  ratio: ${ratios.rps.toFixed(2)}x the baseline's throughput, p99 ${ratios.p99.toFixed(2)}x the baseline's`,
+      );
+      return { hookyard, baseline, ratios };
     } finally {
       await hookyardDb.drop();
       await baselineDb.drop();
@@ -118,7 +136,7 @@ export async function compareWithBaseline(c: Comparison): Promise<void> {
     // Rounds alternate hookyard and the baseline, each on fresh databases: on a shared
     // machine one run can be 15% off the next, and the median of each side is steadier.
     const results = [];
-    for (let round = 0; round < c.rounds; round++) results.push(await once(kind));
+    for (let round = 0; round < c.rounds; round++) results.push(await once(kind, round));
     verdicts.push(`${kind}: ${targetVerdict(results.map((r) => r.ratios))}`);
     const hookyard = medianResult(results.map((r) => r.hookyard));
     const baseline = medianResult(results.map((r) => r.baseline));
