@@ -20,6 +20,7 @@
  * it afterwards (--keep keeps it). --binary runs dist/hookyard instead of src/main.ts.
  */
 import { parseArgs } from "node:util";
+import { loadConfig } from "../../src/config.ts";
 import { matchesEventType } from "../../src/delivery/event-types.ts";
 import type { TimeCursor } from "../../src/store/cursor.ts";
 import type { Delivery } from "../../src/store/deliveries.ts";
@@ -49,6 +50,8 @@ if (!(KILLS >= 1 && RATE > 0 && Number.isInteger(SEED))) {
 const random = seededRandom(SEED);
 /** performance.now() of each SIGKILL. */
 const killedAt: number[] = [];
+/** The drill's hookyard runs with the default DELIVERY_CONCURRENCY. */
+const IN_FLIGHT_LIMIT = Number(loadConfig({}).deliveryConcurrency);
 
 const rig = await setUpRig({
   database: values.database,
@@ -210,6 +213,8 @@ async function report(
   // A copy is explained when a kill came between it and the one before: the first was
   // sent, and the instance died before recording it. Any other copy is a double claim.
   let unexplained = 0;
+  /** Copies explained by each kill: at most the attempts one instance had in flight. */
+  const copiesPerKill = killedAt.map(() => 0);
   for (const pair of expected) {
     const [i, eventId] = pair.split("/") as [string, string];
     const times = rig.receivers[Number(i)]?.acked.get(eventId) ?? [];
@@ -217,9 +222,12 @@ async function report(
     duplicates += Math.max(0, times.length - 1);
     for (let copy = 1; copy < times.length; copy++) {
       const [previous, at] = [times[copy - 1] as number, times[copy] as number];
-      if (!killedAt.some((kill) => kill > previous && kill < at)) unexplained++;
+      const kill = killedAt.findIndex((when) => when > previous && when < at);
+      if (kill === -1) unexplained++;
+      else copiesPerKill[kill] = (copiesPerKill[kill] ?? 0) + 1;
     }
   }
+  const worstKill = Math.max(0, ...copiesPerKill);
   const received = rig.receivers.flatMap((r) => r.receiver.requests);
   const requestsAtReceivers = received.length;
   const unverified = received.filter((r) => r.verified !== true).length;
@@ -231,8 +239,13 @@ async function report(
   console.log(
     `  delivered at the receivers ${atReceivers}, duplicates there ${duplicates} (at least once; ${unexplained} without a kill in between), ${requestsAtReceivers} requests in all (10% answered 503, ${unverified} with a bad signature)`,
   );
+  console.log(
+    `  duplicates per kill: at most ${worstKill}, against ${IN_FLIGHT_LIMIT} attempts in flight (DELIVERY_CONCURRENCY)`,
+  );
   if (unexplained > 0)
     problems.push(`${unexplained} delivery(ies) sent twice with no crash in between`);
+  if (worstKill > IN_FLIGHT_LIMIT)
+    problems.push(`${worstKill} duplicates after one kill, more than the attempts in flight`);
   for (const d of notDelivered.slice(0, 10))
     console.log(`  NOT DELIVERED ${d.id} ${d.status}: ${d.lastError}`);
   if (missingRows > 0) problems.push(`${missingRows} delivery row(s) missing`);
