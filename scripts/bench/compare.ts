@@ -173,7 +173,7 @@ const roundRatios = (hookyard: WrkResult, baseline: WrkResult): RoundRatios => (
 });
 
 /** "met", or the rounds that missed and by how much. */
-export function targetVerdict(rounds: readonly RoundRatios[]): string {
+function targetVerdict(rounds: readonly RoundRatios[]): string {
   const misses = rounds.flatMap((r, i) => {
     const missed = [
       ...(r.p99 > TARGET.p99 ? [`p99 ${r.p99.toFixed(2)}x`] : []),

@@ -51,7 +51,7 @@ const random = seededRandom(SEED);
 /** performance.now() of each SIGKILL. */
 const killedAt: number[] = [];
 /** The drill's hookyard runs with the default DELIVERY_CONCURRENCY. */
-const IN_FLIGHT_LIMIT = Number(loadConfig({}).deliveryConcurrency);
+const IN_FLIGHT_LIMIT = loadConfig({}).deliveryConcurrency;
 
 const rig = await setUpRig({
   database: values.database,

@@ -17,7 +17,8 @@ import {
   Time,
 } from "../components/index.ts";
 import { Layout } from "../layout.tsx";
-import { eventHref, modifiedFields, payloadPreview } from "./event-display.ts";
+import { modifiedFields, payloadPreview } from "./event-display.ts";
+import { EVENT_TYPE_COLUMN } from "./event-list.tsx";
 
 /** The most recent events the timeline shows; the API returns the whole history. */
 export const TIMELINE_LIMIT = 500;
@@ -37,16 +38,7 @@ const timelineColumns: readonly Column<StoredEvent>[] = [
     cell: (e) => markup(<StatusBadge status={e.action ?? e.type} />),
     class: "nowrap",
   },
-  {
-    header: "Type",
-    cell: (e) =>
-      markup(
-        <a href={eventHref(e.id)} safe>
-          {e.type}
-        </a>,
-      ),
-    class: "mono",
-  },
+  EVENT_TYPE_COLUMN,
   { header: "Modified fields", cell: (e) => modifiedFields(e)?.join(", "), class: "mono" },
   {
     header: "Fields",
