@@ -15,9 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signGitHubPayload } from "../../src/ingest/github/signature.ts";
-import { commit, defaultBranchPush } from "../../test/fixtures/github/push.ts";
 import { compareWithBaseline } from "./compare.ts";
 import { buildBinary, requireWrk } from "./lib.ts";
+import { benchPush } from "./push-payload.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,19 +35,7 @@ if (!values["no-build"]) buildBinary();
 const SECRET = "bench-secret";
 const work = mkdtempSync(join(tmpdir(), "hookyard-bench-"));
 
-const payload = defaultBranchPush({}, [
-  commit("Tidy up the retry loop and its tests", {
-    modified: ["src/retry.ts", "test/retry.test.ts"],
-  }),
-]);
-// GitHub's example repository carries ~40 API URL templates; dropping those not needed
-// brings the body to the ~5 KB the benchmark is specified for.
-const repository = payload.repository as Record<string, unknown>;
-for (const key of Object.keys(repository)) {
-  if (key.endsWith("_url") && !["html_url", "clone_url", "git_url"].includes(key))
-    delete repository[key];
-}
-const body = JSON.stringify(payload);
+const body = JSON.stringify(benchPush());
 const bodyFile = join(work, "push.json");
 await Bun.write(bodyFile, body);
 

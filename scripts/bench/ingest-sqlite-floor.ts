@@ -28,8 +28,8 @@ import {
   insertEvent,
   prepareRecordStatements,
 } from "../../src/store/sqlite/record-event.ts";
-import { commit, defaultBranchPush } from "../../test/fixtures/github/push.ts";
 import { machineLine, median } from "./lib.ts";
+import { benchPush } from "./push-payload.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,17 +43,7 @@ const BATCH = Number(values.batch);
 const ROUNDS = Math.max(1, Number(values.rounds) || 1);
 
 const SECRET = "bench-secret";
-const payload = defaultBranchPush({}, [
-  commit("Tidy up the retry loop and its tests", {
-    modified: ["src/retry.ts", "test/retry.test.ts"],
-  }),
-]);
-// As scripts/bench/ingest-github.ts trims it.
-const repository = payload.repository as Record<string, unknown>;
-for (const key of Object.keys(repository)) {
-  if (key.endsWith("_url") && !["html_url", "clone_url", "git_url"].includes(key))
-    delete repository[key];
-}
+const payload = benchPush();
 const text = JSON.stringify(payload);
 const bytes = new TextEncoder().encode(text);
 const signature = signGitHubPayload(SECRET, bytes);
