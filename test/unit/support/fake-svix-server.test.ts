@@ -237,12 +237,14 @@ describe("injected failures", () => {
 
   test("slow outlasts the client's timeout, then is stored as a late server would", async () => {
     await withProject();
-    fake.failNext({ kind: "slow", delayMs: 150 });
+    // Far past the client's timeout: on a loaded machine a 30 ms timer can fire 150 ms late,
+    // after a shorter delay had already stored the message.
+    fake.failNext({ kind: "slow", delayMs: 1_000 });
     const error = await rejectionOf(svix({ requestTimeout: 30 }).message.create("proj-1", event()));
     expect(error).not.toBeInstanceOf(ApiException);
     expect((error as Error).name).toBe("TimeoutError");
     expect(fake.messages).toHaveLength(0);
-    await fake.waitForMessages(1, 2_000);
+    await fake.waitForMessages(1, 5_000);
     expect(statuses()).toEqual([201, 202]);
   });
 
