@@ -22,6 +22,13 @@ export interface ClaimLoopOptions<T> {
   readonly pollIntervalMs: number;
   /** How long a claim may take before it counts as failed; SMALL_QUERY_LIMIT_MS by default. */
   readonly callLimitMs?: number;
+  /**
+   * Once a claim has found everything due (it came back short), a wake-up while items are
+   * in flight waits this long before claiming, so that work arriving a little at a time is
+   * claimed a batch at a time: wake-ups meanwhile add nothing but what they bring. With
+   * nothing in flight a wake-up claims at once. 0, the default, claims on every wake-up.
+   */
+  readonly gatherMs?: number;
   readonly claim: (limit: number) => Promise<T[]>;
   /** Handles one item; must record its own outcome. A throw is logged, the lease then expires. */
   readonly process: (item: T) => Promise<void>;
@@ -51,6 +58,8 @@ export class ClaimLoop<T> implements BackgroundService {
    * work arrived a little at a time, made two claims for every five deliveries.
    */
   private dueLeft = true;
+  /** The last claim found everything due: the next wake-up may wait `gatherMs` (see there). */
+  private caughtUp = false;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   private readonly minBatch: number;
@@ -113,6 +122,11 @@ export class ClaimLoop<T> implements BackgroundService {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
+      if (this.caughtUp && this.inFlight.size > 0 && (this.options.gatherMs ?? 0) > 0) {
+        this.caughtUp = false;
+        await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs));
+        continue;
+      }
       let items: T[];
       try {
         items = await bounded(this.options.claim(wanted), this.callLimitMs, `${this.name}: claim`);
@@ -131,7 +145,8 @@ export class ClaimLoop<T> implements BackgroundService {
         else this.ready.push(item);
       }
       // A wake-up during the claim may have brought more.
-      if (items.length < wanted && !this.pendingWake) this.dueLeft = false;
+      this.caughtUp = items.length < wanted && !this.pendingWake;
+      if (this.caughtUp) this.dueLeft = false;
       if (this.dueLeft) continue;
       await this.sleep(await this.idleDelay());
     }

@@ -346,4 +346,57 @@ describe("ClaimLoop", () => {
     gates.get(3)?.();
     await loop.stop();
   });
+  test("once caught up, wake-ups while items are in flight are gathered into one claim; idle, a wake-up claims at once", async () => {
+    const source = queue();
+    source.items.push(1);
+    const claims: number[] = [];
+    const gates = new Map<number, () => void>();
+    const started = new Map<number, ReturnType<typeof deferred>>();
+    const finished = new Map<number, ReturnType<typeof deferred>>();
+    const on = (map: Map<number, ReturnType<typeof deferred>>, n: number) => {
+      const existing = map.get(n) ?? deferred();
+      map.set(n, existing);
+      return existing;
+    };
+    const GATHER_MS = 1_000;
+    const loop = new ClaimLoop<number>({
+      name: "test",
+      concurrency: 16,
+      gatherMs: GATHER_MS,
+      pollIntervalMs: 60_000,
+      claim: async (limit) => {
+        claims.push(limit);
+        return source.claim(limit);
+      },
+      process: async (n) => {
+        on(started, n).resolve();
+        await new Promise<void>((resolve) => gates.set(n, resolve));
+        on(finished, n).resolve();
+      },
+      nextDueAt: async () => null,
+      subscribe: source.subscribe,
+      now: () => new Date(),
+      log: silentLogger,
+    });
+    await loop.start();
+    await on(started, 1).promise;
+    expect(claims).toEqual([16]);
+    // Three wake-ups, each in a turn of its own, while item 1 is in flight: one claim.
+    for (const n of [2, 3, 4]) {
+      source.push(n);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await on(started, 4).promise;
+    expect(claims).toEqual([16, 15]);
+    for (const n of [1, 2, 3, 4]) gates.get(n)?.();
+    await Promise.all([1, 2, 3, 4].map((n) => on(finished, n).promise));
+    // Nothing in flight: a wake-up claims at once, without the gathering wait.
+    const pushedAt = performance.now();
+    source.push(5);
+    await on(started, 5).promise;
+    expect(performance.now() - pushedAt).toBeLessThan(GATHER_MS);
+    expect(claims).toEqual([16, 15, 16]);
+    gates.get(5)?.();
+    await loop.stop();
+  });
 });
