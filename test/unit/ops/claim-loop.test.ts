@@ -293,110 +293,101 @@ describe("ClaimLoop", () => {
   });
 
   test("a freed slot claims again only when the last claim may have left work; a wake-up always does", async () => {
-    const source = queue();
-    source.items.push(1, 2);
-    const claims: number[] = [];
-    const nextDueAsked: number[] = [];
-    const gates = new Map<number, () => void>();
-    const finished = new Map<number, ReturnType<typeof deferred>>();
-    const started = new Map<number, ReturnType<typeof deferred>>();
-    const on = (map: Map<number, ReturnType<typeof deferred>>, n: number) => {
-      const existing = map.get(n);
-      if (existing) return existing;
-      const created = deferred();
-      map.set(n, created);
-      return created;
-    };
-    const loop = new ClaimLoop<number>({
-      name: "test",
-      concurrency: 16,
-      pollIntervalMs: 60_000,
-      claim: async (limit) => {
-        claims.push(limit);
-        return source.claim(limit);
-      },
-      process: async (n) => {
-        on(started, n).resolve();
-        await new Promise<void>((resolve) => gates.set(n, resolve));
-        on(finished, n).resolve();
-      },
-      nextDueAt: async () => {
-        nextDueAsked.push(claims.length);
-        return null;
-      },
-      subscribe: source.subscribe,
-      now: () => new Date(),
-      log: silentLogger,
-    });
-    await loop.start();
-    await on(started, 2).promise;
+    const gated = gatedLoop([1, 2]);
+    const { claims, nextDueAsked, started, finished, release } = gated;
+    await gated.loop.start();
+    await started(2);
     // The first claim asked for 16 and got 2: nothing more is due until a wake-up.
     expect(claims).toEqual([16]);
-    gates.get(1)?.();
-    await on(finished, 1).promise;
+    release(1);
+    await finished(1);
     // Let the loop run whatever the freed slot set off.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(claims).toEqual([16]);
     // With item 2 still in flight, the store was not asked when the next item falls due.
     expect(nextDueAsked).toEqual([]);
-    source.push(3);
-    await on(started, 3).promise;
+    gated.source.push(3);
+    await started(3);
     expect(claims).toEqual([16, 15]);
-    gates.get(2)?.();
-    gates.get(3)?.();
-    await loop.stop();
+    release(2, 3);
+    await gated.loop.stop();
   });
+
   test("once caught up, wake-ups while items are in flight are gathered into one claim; idle, a wake-up claims at once", async () => {
-    const source = queue();
-    source.items.push(1);
-    const claims: number[] = [];
-    const gates = new Map<number, () => void>();
-    const started = new Map<number, ReturnType<typeof deferred>>();
-    const finished = new Map<number, ReturnType<typeof deferred>>();
-    const on = (map: Map<number, ReturnType<typeof deferred>>, n: number) => {
-      const existing = map.get(n) ?? deferred();
-      map.set(n, existing);
-      return existing;
-    };
     const GATHER_MS = 1_000;
-    const loop = new ClaimLoop<number>({
-      name: "test",
-      concurrency: 16,
-      gatherMs: GATHER_MS,
-      pollIntervalMs: 60_000,
-      claim: async (limit) => {
-        claims.push(limit);
-        return source.claim(limit);
-      },
-      process: async (n) => {
-        on(started, n).resolve();
-        await new Promise<void>((resolve) => gates.set(n, resolve));
-        on(finished, n).resolve();
-      },
-      nextDueAt: async () => null,
-      subscribe: source.subscribe,
-      now: () => new Date(),
-      log: silentLogger,
-    });
-    await loop.start();
-    await on(started, 1).promise;
+    const gated = gatedLoop([1], { gatherMs: GATHER_MS });
+    const { claims, started, finished, release } = gated;
+    await gated.loop.start();
+    await started(1);
     expect(claims).toEqual([16]);
     // Three wake-ups, each in a turn of its own, while item 1 is in flight: one claim.
     for (const n of [2, 3, 4]) {
-      source.push(n);
+      gated.source.push(n);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await on(started, 4).promise;
+    await started(4);
     expect(claims).toEqual([16, 15]);
-    for (const n of [1, 2, 3, 4]) gates.get(n)?.();
-    await Promise.all([1, 2, 3, 4].map((n) => on(finished, n).promise));
+    release(1, 2, 3, 4);
+    await Promise.all([1, 2, 3, 4].map(finished));
     // Nothing in flight: a wake-up claims at once, without the gathering wait.
     const pushedAt = performance.now();
-    source.push(5);
-    await on(started, 5).promise;
+    gated.source.push(5);
+    await started(5);
     expect(performance.now() - pushedAt).toBeLessThan(GATHER_MS);
     expect(claims).toEqual([16, 15, 16]);
-    gates.get(5)?.();
-    await loop.stop();
+    release(5);
+    await gated.loop.stop();
   });
 });
+
+/**
+ * A loop of concurrency 16 over `items` whose each item stays in flight until released;
+ * it notes each claim's limit and when the store was asked for the next due time.
+ */
+function gatedLoop(items: number[], options: { gatherMs?: number } = {}) {
+  const source = queue();
+  source.items.push(...items);
+  const claims: number[] = [];
+  const nextDueAsked: number[] = [];
+  const gates = new Map<number, () => void>();
+  const startedOf = new Map<number, ReturnType<typeof deferred>>();
+  const finishedOf = new Map<number, ReturnType<typeof deferred>>();
+  const on = (map: Map<number, ReturnType<typeof deferred>>, n: number) => {
+    const existing = map.get(n) ?? deferred();
+    map.set(n, existing);
+    return existing;
+  };
+  const loop = new ClaimLoop<number>({
+    name: "test",
+    concurrency: 16,
+    pollIntervalMs: 60_000,
+    ...options,
+    claim: async (limit) => {
+      claims.push(limit);
+      return source.claim(limit);
+    },
+    process: async (n) => {
+      on(startedOf, n).resolve();
+      await new Promise<void>((resolve) => gates.set(n, resolve));
+      on(finishedOf, n).resolve();
+    },
+    nextDueAt: async () => {
+      nextDueAsked.push(claims.length);
+      return null;
+    },
+    subscribe: source.subscribe,
+    now: () => new Date(),
+    log: silentLogger,
+  });
+  return {
+    loop,
+    source,
+    claims,
+    nextDueAsked,
+    started: (n: number) => on(startedOf, n).promise,
+    finished: (n: number) => on(finishedOf, n).promise,
+    release: (...ns: number[]) => {
+      for (const n of ns) gates.get(n)?.();
+    },
+  };
+}
