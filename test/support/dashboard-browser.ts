@@ -103,10 +103,11 @@ export const NO_PROBLEMS = { axe: [], overflow: [], smallTargets: [] };
 
 /**
  * A request the browser reports aborted because the test left the page: a live page's
- * stream, or a live region's fetch cut off by the navigation. Assets are never among them.
+ * stream, or a live region's fetch cut off by the navigation, the events list's own
+ * (`/dashboard?…`) among them. Assets are never among them.
  */
 export const isCutOffLiveRequest = (problem: string): boolean =>
-  /^request failed: \S+\/dashboard\/(?!assets\/)\S* net::ERR_ABORTED$/.test(problem);
+  /^request failed: \S+\/dashboard(?:\?\S*|\/(?!assets\/)\S*)? net::ERR_ABORTED$/.test(problem);
 
 /**
  * Runs `run` on a fresh tab of `context`, then fails on what the page did wrong: console
