@@ -4,26 +4,11 @@
  * of database. No signature check, no dedupe, no routing, no logs.
  *   bun scripts/bench/baseline-ingest.ts PORT sqlite:PATH|postgres://…
  */
-import { Database } from "bun:sqlite";
-import postgres from "postgres";
+import { openBaselineStore } from "./baseline-store.ts";
 
 const [portText = "0", url = "sqlite::memory:"] = process.argv.slice(2);
 
-let insert: (json: string) => Promise<unknown>;
-if (url.startsWith("postgres")) {
-  const sql = postgres(url, { max: 10, onnotice: () => {} });
-  await sql`create table if not exists baseline (id bigserial primary key, data jsonb not null)`;
-  insert = (json) => sql`insert into baseline (data) values (${json}::jsonb)`;
-} else {
-  const db = new Database(url.slice("sqlite:".length), { create: true });
-  db.run("pragma journal_mode = wal");
-  db.run("pragma synchronous = normal");
-  db.run(
-    "create table if not exists baseline (id integer primary key autoincrement, data text not null)",
-  );
-  const statement = db.prepare("insert into baseline (data) values (?)");
-  insert = async (json) => statement.run(json);
-}
+const { insert } = await openBaselineStore(url);
 
 const server = Bun.serve({
   hostname: "127.0.0.1",
